@@ -1,0 +1,70 @@
+"""Actions for the conversation around the answers: session start and welcome,
+greeting, help, emergency, out of scope, thanks and goodbye."""
+
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._dispatch import send
+from bot.replies import message
+
+
+class ActionSessionStart(Action):
+    """Starts each session with the welcome: what the assistant is, the privacy
+    request and the 999 route."""
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, message("welcome"))
+        return [SessionStarted(), ActionExecuted("action_listen")]
+
+
+class _SayMessage(Action, metaclass=ABCMeta):
+    """Sends one text of data/messages.yml; subclasses name which."""
+
+    @property
+    @abstractmethod
+    def message_key(self) -> str:
+        """The key of the text under `messages:` in data/messages.yml."""
+
+    def name(self) -> str:
+        return f"action_say_{self.message_key}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send(dispatcher, message(self.message_key))
+        return []
+
+
+class ActionSayGreet(_SayMessage):
+    message_key = "greet"
+
+
+class ActionSayHelp(_SayMessage):
+    message_key = "help"
+
+
+class ActionSayEmergency(_SayMessage):
+    message_key = "emergency"
+
+
+class ActionSayOutOfScope(_SayMessage):
+    message_key = "out_of_scope"
+
+
+class ActionSayThank(_SayMessage):
+    message_key = "thank"
+
+
+class ActionSayGoodbye(_SayMessage):
+    message_key = "goodbye"

@@ -1,0 +1,110 @@
+"""Start the assistant: the action server, then the Rasa server with its channels.
+
+Both run as child processes of this one; stopping this command (Ctrl+C or
+SIGTERM) stops both. Ports and paths come from :mod:`bot.config`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, get_settings
+
+
+def _model_path(models_dir: Path) -> Path:
+    model = models_dir / "cce.tar.gz"
+    if not model.exists():
+        raise SystemExit(f"No trained model at {model}. Run `make train` (or `make run`) first.")
+    return model
+
+
+def child_environment(action_port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("CCE_ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
+    env = child_environment(action_port)
+    actions = subprocess.Popen(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    rasa = subprocess.Popen(
+        [
+            sys.executable, "-m", "rasa", "run",
+            "--model", str(model),
+            "--port", str(port),
+            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )  # fmt: skip
+    return [actions, rasa]
+
+
+def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:
+    """Polls ``url`` until it answers 200, a process dies, or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p.poll() is not None for p in processes):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    port = args.port or settings.port
+    processes = start(port, settings.action_port, _model_path(settings.models_dir))
+
+    def _terminate(signum: int, _frame: object) -> None:
+        stop(processes)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if wait_until_ready(f"http://127.0.0.1:{port}/", 180, processes):
+            print(f"The assistant is ready on http://localhost:{port}/ (Ctrl+C stops it).")
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        print("A server stopped; stopping the other.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(processes)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, help="Rasa server port (default CCE_PORT or 5005)")
+    parser.set_defaults(func=main)

@@ -1,0 +1,91 @@
+"""Every setting of the assistant, read from the environment in one place.
+
+Each setting has a default that works on a fresh clone with no services: the
+embedded SQLite file under ``var/``, the action server on port 5055 and the Rasa
+server on port 5005. Read settings through :func:`get_settings`; nothing else in
+the project reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"Setting {name}={value!r} is not a whole number; set it to e.g. {default} "
+            f"or unset it to use the default."
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The assistant's configuration. See README.md, section Configuration."""
+
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
+    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    host: str = "0.0.0.0"
+    port: int = 5005
+    action_port: int = 5055
+    # How many guidance passages the search offers when the classifier is unsure
+    # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
+    search_results: int = 3
+    database_url: str = ""
+
+    @property
+    def guidance_dir(self) -> Path:
+        return self.data_dir / "guidance"
+
+    @property
+    def locality_file(self) -> Path:
+        return self.data_dir / "locality.yml"
+
+    @property
+    def messages_file(self) -> Path:
+        return self.data_dir / "messages.yml"
+
+    @property
+    def triage_dir(self) -> Path:
+        return self.data_dir / "triage"
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy URL for records: the configured one or the SQLite file."""
+        return self.database_url or f"sqlite:///{self.var_dir / 'cce.db'}"
+
+
+def load_settings() -> Settings:
+    """Reads the settings from the environment (``CCE_*`` variables)."""
+    return Settings(
+        data_dir=_env_path("CCE_DATA_DIR", PROJECT_ROOT / "data"),
+        var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
+        models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
+        host=os.environ.get("CCE_HOST", "0.0.0.0"),
+        port=_env_int("CCE_PORT", 5005),
+        action_port=_env_int("CCE_ACTION_PORT", 5055),
+        search_results=_env_int("CCE_SEARCH_RESULTS", 3),
+        database_url=os.environ.get("CCE_DATABASE_URL", ""),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

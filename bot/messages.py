@@ -1,0 +1,84 @@
+"""The assistant's own texts from ``data/messages.yml``, with contacts filled in.
+
+Guidance answers come from :mod:`bot.knowledge`; everything else the assistant
+says (welcome, help, emergency, out-of-scope and search texts, and the check's
+texts) is written once in ``data/messages.yml`` and rendered here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.config import get_settings
+from bot.knowledge.loader import get_knowledge
+from bot.knowledge.model import Knowledge
+from bot.locality import fill
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"title": self.title, "payload": self.payload}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: text and optional buttons, as a channel sends it."""
+
+    text: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+class MessagesError(ValueError):
+    """``data/messages.yml`` is missing a text or names an unknown button."""
+
+
+class Messages:
+    def __init__(self, raw: dict[str, Any], knowledge: Knowledge) -> None:
+        self._knowledge = knowledge
+        self.buttons = {
+            key: Button(str(value["title"]), str(value["payload"]))
+            for key, value in (raw.get("buttons") or {}).items()
+        }
+        self._messages: dict[str, dict[str, Any]] = raw.get("messages") or {}
+        for key in self._messages:  # render each once, so mistakes fail at load time
+            self.reply(key)
+
+    def button(self, key: str) -> Button:
+        try:
+            return self.buttons[key]
+        except KeyError as exc:
+            raise MessagesError(f"messages.yml has no button `{key}` under `buttons:`.") from exc
+
+    def reply(self, key: str, **values: str) -> Reply:
+        """The message ``key``; extra ``values`` fill placeholders beside the locality."""
+        try:
+            raw = self._messages[key]
+        except KeyError as exc:
+            raise MessagesError(f"messages.yml has no message `{key}` under `messages:`.") from exc
+        where = f"Message `{key}` in messages.yml"
+        text = fill(str(raw["text"]), {**self._knowledge.locality, **values}, where=where)
+        if raw.get("sections"):
+            text = f"{text}\n\n{self._knowledge.source_line(raw['sections'])}"
+        return Reply(text, tuple(self.button(b) for b in raw.get("buttons") or ()))
+
+
+def load_messages(path: Path, knowledge: Knowledge) -> Messages:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MessagesError(f"Messages file {path} not found.") from exc
+    return Messages(raw or {}, knowledge)
+
+
+@lru_cache(maxsize=1)
+def get_messages() -> Messages:
+    return load_messages(get_settings().messages_file, get_knowledge())

@@ -1,0 +1,170 @@
+"""Rasa graph component: a linear intent classifier on spaCy lemmas.
+
+Features are TF-IDF weights of the message's lemmas (so "went missing" and
+"goes missing" look alike) and of character n-grams within words (which carry
+typos such as "cukooing" and abbreviations such as "NRM"); the classifier is a
+multinomial logistic regression, so its confidences are probabilities that the
+``FallbackClassifier`` after it can threshold. On this project's data it is more
+accurate on held-out questions than ``DIETClassifier`` and trains in seconds
+instead of minutes (see README.md, "Architecture").
+
+Needs a tokenizer that sets lemmas (``SpacyTokenizer`` after ``LemmaSpacyNLP``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import joblib
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "lemma_intent_classifier.joblib"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class LemmaIntentClassifier(GraphComponent, IntentClassifier):
+    """Logistic regression over lemma and character n-gram TF-IDF features."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Components that should be included in the pipeline before this one."""
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # n-gram range of whole lemmas.
+            "word_ngram_range": [1, 1],
+            # n-gram range of characters inside word boundaries (char_wb).
+            "char_ngram_range": [1, 4],
+            # Dampen repeated words: 1 + log(tf) instead of tf.
+            "sublinear_tf": True,
+            # Inverse regularisation strength of the logistic regression; higher
+            # trusts the training examples more.
+            "C": 30.0,
+            "max_iter": 3000,
+            "random_state": 7,
+            # How many intents to list in the intent ranking (0 lists all).
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: dict[str, Any] | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LemmaIntentClassifier:
+        """Creates a new untrained component (see parent class for full docstring)."""
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def lemma_text(message: Message) -> str:
+        """The message as a string of lower-case lemmas, from its tokens."""
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        return " ".join((token.lemma or token.text).lower() for token in tokens)
+
+    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
+        return (
+            TfidfVectorizer(
+                ngram_range=tuple(self._config["word_ngram_range"]),
+                sublinear_tf=self._config["sublinear_tf"],
+                token_pattern=r"(?u)\b\w+\b",
+            ),
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=tuple(self._config["char_ngram_range"]),
+                sublinear_tf=self._config["sublinear_tf"],
+            ),
+        )
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits the features and the classifier on the intent examples."""
+        examples = [m for m in training_data.intent_examples if m.get(INTENT)]
+        if len({m.get(INTENT) for m in examples}) < 2:
+            logger.warning("LemmaIntentClassifier needs at least two intents; not trained.")
+            return self._resource
+        texts = [self.lemma_text(m) for m in examples]
+        labels = [m.get(INTENT) for m in examples]
+        words, chars = self._vectorizers()
+        features = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+        classifier = LogisticRegression(
+            C=self._config["C"],
+            max_iter=self._config["max_iter"],
+            random_state=self._config["random_state"],
+        )
+        classifier.fit(features, labels)
+        self._model = {"words": words, "chars": chars, "classifier": classifier}
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self._model, directory / MODEL_FILE)
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LemmaIntentClassifier:
+        """Loads the trained component (see parent class for full docstring)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("No trained LemmaIntentClassifier found; it will predict nothing.")
+            model = None
+        return cls(config, model_storage, resource, model)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Sets the intent and the intent ranking of each message."""
+        if not self._model:
+            return messages
+        texts = [self.lemma_text(message) for message in messages]
+        features = hstack(
+            [self._model["words"].transform(texts), self._model["chars"].transform(texts)]
+        ).tocsr()
+        classifier: LogisticRegression = self._model["classifier"]
+        probabilities = classifier.predict_proba(features)
+        limit = self._config["ranking_length"] or len(classifier.classes_)
+        for message, row in zip(messages, probabilities):
+            order = np.argsort(row)[::-1][:limit]
+            ranking = [
+                {"name": str(classifier.classes_[i]), "confidence": float(row[i])} for i in order
+            ]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

@@ -1,0 +1,24 @@
+"""Shared test fixtures. Tests never use real children's data: every message
+here is invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "cce.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    if not MODEL.exists():
+        pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
+    return MODEL

@@ -1,0 +1,79 @@
+"""Starting the whole assistant (action server and Rasa server) for live tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveAssistant:
+    """``python -m bot serve`` on free ports, as a deployer would run it."""
+
+    def __init__(self, project_root: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.action_port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = project_root / "results" / f"live-{self.port}.log"
+        self._root = project_root
+        self._env = {
+            **os.environ,
+            "CCE_PORT": str(self.port),
+            "CCE_ACTION_PORT": str(self.action_port),
+            **(env or {}),
+        }
+        self._env.pop("CCE_ACTION_SERVER_URL", None)
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 240) -> None:
+        self.log.parent.mkdir(exist_ok=True)
+        self._log_file = self.log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=self._root,
+            env=self._env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        urls = [f"{self.url}/", f"http://127.0.0.1:{self.action_port}/health"]
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The assistant exited; see {self.log}")
+            if all(self._ok(url) for url in urls):
+                return
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"The assistant was not ready in {timeout} s; see {self.log}")
+
+    @staticmethod
+    def _ok(url: str) -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+        if hasattr(self, "_log_file"):
+            self._log_file.close()
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -1,0 +1,95 @@
+"""The running assistant over the REST channel: the conversation scripts in
+tests/conversations/ (each one a test), the `converse` command itself, and bad
+input that must get a sensible reply and never an error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot.cli.converse import load_scripts, reply_text, rest_sender, run_conversation
+from bot.config import PROJECT_ROOT
+
+pytestmark = [pytest.mark.model, pytest.mark.live]
+SCRIPTS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
+CONVERSATIONS = load_scripts(SCRIPTS)
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=lambda c: f"{Path(c.source).stem}: {c.name}")
+def test_conversation_script(assistant, conversation):
+    failures = run_conversation(conversation, rest_sender(assistant.url))
+    assert not failures, "\n".join(failures)
+
+
+def test_converse_command_reports_pass_and_fail(assistant, tmp_path):
+    script = tmp_path / "smoke.yml"
+    script.write_text(
+        "conversations:\n"
+        "  - name: passes\n    steps:\n      - user: what is cuckooing\n"
+        "        contains: ['Source: NEL CCE guidance']\n"
+        "  - name: fails on purpose\n    steps:\n      - user: what is cuckooing\n"
+        "        contains: ['this text is never said']\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "converse", "--url", assistant.url, str(script)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "1 passed, 1 failed" in result.stdout
+
+
+BAD_INPUT = {
+    "empty": "",
+    "spaces": "     ",
+    "emoji": "🙂🙃🤷‍♀️",
+    "long": "exploitation " * 800,  # about 10,000 characters
+    "welsh": "Ble mae'r orsaf drenau agosaf os gwelwch yn dda",
+    "french": "Quel temps fait-il à Paris aujourd'hui ?",
+    "html": "<b>bold</b><script>alert('x')</script>",
+    "img": '<img src=x onerror="alert(1)">',
+    "sql": "'; DROP TABLE events; --",
+    "control": "hello\u0000\u200b\u202e world",
+}
+
+
+@pytest.mark.parametrize("text", BAD_INPUT.values(), ids=BAD_INPUT.keys())
+def test_bad_input_gets_a_sensible_reply(assistant, text):
+    messages = rest_sender(assistant.url)(f"bad-{abs(hash(text))}", text)
+    said = reply_text(messages)
+    assert said.strip(), "no reply"
+    assert "Traceback" not in said and "Exception" not in said
+    # Whatever the input, the 999 route is in the reply or one button away.
+    assert "999" in said or "Child in immediate danger" in said, said
+
+
+def test_malformed_request_is_a_client_error_not_a_crash(assistant):
+    request = urllib.request.Request(
+        assistant.url + "/webhooks/rest/webhook",
+        data=b'{"sender": "x", "message": ',
+        headers={"Content-Type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=30)
+    assert 400 <= error.value.code < 500
+
+
+def test_server_log_has_no_traceback(assistant):
+    # Runs last in this module: everything above has been sent by now.
+    rest_sender(assistant.url)("final-check", "what is cuckooing")
+    log = assistant.log_text()
+    assert "Traceback" not in log, log[-3000:]
+
+
+def test_first_reply_is_the_welcome(assistant):
+    said = reply_text(rest_sender(assistant.url)("welcome-check", "what is a graft phone"))
+    assert "support your professional judgement" in said
+    assert "don't type names" in said
+    assert "If a child is in immediate danger, call 999." in said
+    assert "Source: NEL CCE guidance – Indicators" in said
+    assert json.dumps(said)  # plain text, serialisable

@@ -1,0 +1,55 @@
+"""The shared spaCy pipeline and the Rasa component that provides it."""
+
+from __future__ import annotations
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.tokenizers.spacy_tokenizer import SpacyTokenizer
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlp.pipeline import get_nlp, lemmatise
+from bot.nlp.spacy_nlp import LemmaSpacyNLP
+
+
+def test_pipeline_is_blank_english_with_lookup_lemmas():
+    nlp = get_nlp()
+    assert nlp.lang == "en"
+    assert nlp.pipe_names == ["lemmatizer"]
+    assert [t.lemma_ for t in nlp("he keeps going missing")] == ["he", "keep", "go", "miss"]
+
+
+def test_pipeline_is_built_once_per_process():
+    assert get_nlp() is get_nlp()
+
+
+def test_lemmatise_drops_stop_words_and_punctuation():
+    assert lemmatise("What are the Indicators of exploitation?") == ["indicator", "exploitation"]
+
+
+def _component(tmp_path) -> LemmaSpacyNLP:
+    return LemmaSpacyNLP.create(
+        LemmaSpacyNLP.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("spacy"),
+        ExecutionContext(graph_schema=None, model_id="test"),  # type: ignore[arg-type]
+    )
+
+
+def test_component_provides_the_shared_pipeline(tmp_path):
+    component = _component(tmp_path)
+    assert isinstance(component, SpacyNLP)  # so SpacyTokenizer accepts it
+    assert component.provide().model is get_nlp()
+
+
+def test_component_and_tokenizer_give_lemmas(tmp_path):
+    component = _component(tmp_path)
+    message = Message.build(text="Two Phones and new trainers")
+    component.process([message], component.provide())
+    assert message.get(SPACY_DOCS[TEXT]) is not None
+    tokenizer = SpacyTokenizer(SpacyTokenizer.get_default_config())
+    tokenizer.process([message])
+    assert [t.lemma for t in message.get("text_tokens")] == ["two", "phone", "and", "new", "trainer"]

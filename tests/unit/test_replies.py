@@ -1,0 +1,95 @@
+"""Replies built from the knowledge and data/messages.yml, and the thin actions."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import ActionSayEmergency, ActionSayOutOfScope, ActionSessionStart
+from actions.guidance import ActionAnswerGuidance, ActionSearchGuidance
+from bot.messages import get_messages
+from bot.replies import guidance_answer, message, search_replies
+
+
+def test_welcome_says_what_it_is_and_gives_privacy_notice_and_999():
+    text = message("welcome")[0].text
+    assert "CCE practitioner assistant" in text
+    assert "professional judgement" in text
+    assert "Please don't type names or other details" in text
+    assert text.endswith("If a child is in immediate danger, call 999.")
+
+
+def test_emergency_is_999_then_front_door_with_source():
+    text = message("emergency")[0].text
+    assert text.index("999") < text.index("NELCChildrensFrontDoor@nelincs.gov.uk")
+    assert text.endswith("Source: NEL CCE guidance – Report crimes of modern slavery")
+
+
+def test_out_of_scope_has_no_source_line():
+    assert "Source:" not in message("out_of_scope")[0].text
+
+
+def test_every_message_renders():
+    messages = get_messages()
+    for key in messages._messages:
+        assert messages.reply(key).text
+
+
+def test_guidance_answer_ends_with_source():
+    (reply,) = guidance_answer("cuckooing")
+    assert reply.text.endswith(
+        "Source: NEL CCE guidance – Who is vulnerable to child criminal exploitation?"
+    )
+
+
+def test_search_offers_passages_each_with_a_source_line_and_keeps_999_near():
+    replies = search_replies("taking over the flat of a drug user")
+    texts = [r.text for r in replies]
+    assert texts[0].startswith("I'm not certain")
+    assert "Source: NEL CCE guidance" in texts[1]
+    buttons = [b.title for r in replies for b in r.buttons]
+    assert "Start an indicator check" in buttons
+    assert "Child in immediate danger" in buttons
+
+
+def test_search_with_no_match_asks_to_rephrase():
+    (reply,) = search_replies("zzqx blorp")
+    assert "put it another way" in reply.text
+    assert "999" in reply.text
+    assert "Source:" not in reply.text
+
+
+def _run(action, intent: str | None = None, text: str = "") -> list[dict]:
+    tracker = Tracker(
+        "test", {}, {"intent": {"name": intent}, "text": text}, [], False, None, {}, ""
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(action.run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def test_answer_action_answers_the_recognised_topic():
+    (sent,) = _run(ActionAnswerGuidance(), "ask_reflection_period", "how long to reflect")
+    assert "45" in sent["text"]
+
+
+@pytest.mark.parametrize("action", [ActionSearchGuidance(), ActionAnswerGuidance()])
+def test_search_action_and_unknown_topic_fall_back_to_search(action):
+    sent = _run(action, "greet", "blorp zzqx")
+    assert "put it another way" in sent[0]["text"]
+
+
+def test_session_start_sends_the_welcome_and_starts_the_session():
+    tracker = Tracker("t", {}, {}, [], False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
+    assert [e["event"] for e in events] == ["session_started", "action"]
+    assert "CCE practitioner assistant" in dispatcher.messages[0]["text"]
+
+
+def test_message_actions_are_named_after_their_message():
+    assert ActionSayEmergency().name() == "action_say_emergency"
+    assert ActionSayOutOfScope().name() == "action_say_out_of_scope"
