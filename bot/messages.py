@@ -67,7 +67,7 @@ class Messages:
         where = f"Message `{key}` in messages.yml"
         text = fill(str(raw["text"]), {**self._knowledge.locality, **values}, where=where)
         if raw.get("sections"):
-            text = f"{text}\n\n{self._knowledge.source_line(raw['sections'])}"
+            text = f"{text}\n{self._knowledge.source_line(raw['sections'])}"
         return Reply(text, tuple(self.button(b) for b in raw.get("buttons") or ()))
 
 

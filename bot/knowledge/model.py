@@ -46,7 +46,7 @@ class Answer:
     @property
     def text(self) -> str:
         """The answer as sent: the body, then the source line on its own line."""
-        return f"{self.body}\n\n{self.source}"
+        return f"{self.body}\n{self.source}"
 
 
 class Knowledge:

@@ -32,7 +32,7 @@ HEADINGS = [
     "Further Information and Required Documents",
 ]
 SOURCE_LINE = re.compile(
-    r"\n\nSource: NEL CCE guidance – (?P<headings>[^\n]+)$"
+    r"\nSource: NEL CCE guidance – (?P<headings>[^\n]+)$"
 )
 
 
