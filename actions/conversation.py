@@ -68,3 +68,15 @@ class ActionSayThank(_SayMessage):
 
 class ActionSayGoodbye(_SayMessage):
     message_key = "goodbye"
+
+
+class ActionSayCheckPaused(_SayMessage):
+    message_key = "check_paused"
+
+
+class ActionSayCheckNotRunning(_SayMessage):
+    message_key = "check_not_running"
+
+
+class ActionSayUnexpectedAnswer(_SayMessage):
+    message_key = "unexpected_answer"

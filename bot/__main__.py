@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("serve", "converse", "sync_data")
+COMMANDS = ("serve", "converse", "sync_data", "assess", "indicators")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -49,8 +49,8 @@ class Messages:
             for key, value in (raw.get("buttons") or {}).items()
         }
         self._messages: dict[str, dict[str, Any]] = raw.get("messages") or {}
-        for key in self._messages:  # render each once, so mistakes fail at load time
-            self.reply(key)
+        for key, raw_message in self._messages.items():  # render each once: mistakes fail here
+            self.reply(key, **{name: name for name in raw_message.get("values") or ()})
 
     def button(self, key: str) -> Button:
         try:

@@ -24,17 +24,30 @@ def render_domain(intents: list[str]) -> str:
 
 
 def render_rules(intents: list[str]) -> str:
+    alternatives = [f"          - intent: {intent}" for intent in intents]
     lines = [
         HEADER,
         'version: "3.1"',
         "",
         "rules:",
         "  - rule: answer a guidance question, naming its source",
+        "    condition:",
+        "      - active_loop: null",
         "    steps:",
         "      - or:",
+        *alternatives,
+        "      - action: action_answer_guidance",
+        "",
+        "  - rule: answer a guidance question during the check, then carry on with the check",
+        "    condition:",
+        "      - active_loop: indicator_check_form",
+        "    steps:",
+        "      - or:",
+        *alternatives,
+        "      - action: action_answer_guidance",
+        "      - action: indicator_check_form",
+        "      - active_loop: indicator_check_form",
     ]
-    lines += [f"          - intent: {intent}" for intent in intents]
-    lines += ["      - action: action_answer_guidance"]
     return "\n".join(lines) + "\n"
 
 

@@ -107,6 +107,7 @@ class Assessment:
     to_find_out: tuple[str, ...]
     rules_applied: tuple[str, ...]
     answers: Mapping[str, str] = field(default_factory=dict)
+    title: str = ""  # the outcome in one sentence, e.g. "Call 999 now: ..."
     summary: str = ""
 
     def as_dict(self) -> dict[str, Any]:

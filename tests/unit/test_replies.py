@@ -34,8 +34,11 @@ def test_out_of_scope_has_no_source_line():
 
 def test_every_message_renders():
     messages = get_messages()
-    for key in messages._messages:
-        assert messages.reply(key).text
+    for key, raw in messages._messages.items():
+        values = {name: f"<{name}>" for name in raw.get("values") or ()}
+        text = messages.reply(key, **values).text
+        assert text and "{" not in text
+        assert all(f"<{name}>" in text for name in values)
 
 
 def test_guidance_answer_ends_with_source():

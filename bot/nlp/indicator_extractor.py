@@ -1,0 +1,104 @@
+"""Rasa graph component: recognises the guidance's indicators in messages.
+
+Runs :class:`bot.nlp.indicator_matcher.IndicatorMatcher` (spaCy PhraseMatcher and
+Matcher on lemmas, built from ``data/triage/catalogue.yml``) over the doc that
+``LemmaSpacyNLP`` made, and adds one entity per catalogue item found: entity
+``indicator`` or ``vulnerability``, value the item's id. The indicator check
+reads them from the practitioner's own description. Nothing is learned, so the
+catalogue is read when the component is created, not stored in the model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.nlu.utils.spacy_utils import SpacyNLP
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlp.indicator_matcher import IndicatorMatcher, get_matcher
+
+INDICATOR_ENTITY = "indicator"
+VULNERABILITY_ENTITY = "vulnerability"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
+    """Adds `indicator` and `vulnerability` entities from the catalogue."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Components that should be included in the pipeline before this one."""
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # Longest message (in characters) searched; the rest is ignored, so a
+            # pasted document cannot slow every turn down.
+            "max_characters": 5000,
+        }
+
+    def __init__(self, config: dict[str, Any], matcher: IndicatorMatcher) -> None:
+        self._config = config
+        self._matcher = matcher
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IndicatorExtractor:
+        """Creates the component with the shared matcher (see parent class)."""
+        return cls({**cls.get_default_config(), **config}, get_matcher())
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to learn: training examples pass through unchanged."""
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Adds the catalogue items found in each message as entities."""
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            text = message.get(TEXT) or ""
+            if doc is None or not text.strip():
+                continue
+            if len(text) > self._config["max_characters"]:
+                matches = self._matcher.match(text[: self._config["max_characters"]])
+            else:
+                matches = self._matcher.match_doc(doc)
+            entities = [
+                {
+                    ENTITY_ATTRIBUTE_TYPE: VULNERABILITY_ENTITY
+                    if self._matcher.catalogue[m.item_id].is_vulnerability
+                    else INDICATOR_ENTITY,
+                    ENTITY_ATTRIBUTE_VALUE: m.item_id,
+                    ENTITY_ATTRIBUTE_START: m.start,
+                    ENTITY_ATTRIBUTE_END: m.end,
+                    "confidence_entity": 1.0,
+                }
+                for m in matches
+            ]
+            if entities:
+                entities = self.add_extractor_name(entities)
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages
