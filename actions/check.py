@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._dispatch import send
 from bot.check import flow, replies
 from bot.messages import get_messages
+from bot.storage.records import record_check
 from bot.triage.engine import assess
 from bot.triage.model import CheckInput
 from bot.triage.service import get_catalogue, get_questions, get_triage
@@ -161,4 +162,5 @@ class ActionCheckOutcome(Action):
         )
         assessment = assess(check, get_triage())
         send(dispatcher, replies.outcome(assessment))
+        record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
         return [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]

@@ -48,6 +48,8 @@ class Settings:
     # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
     search_results: int = 3
     database_url: str = ""
+    # Keys the hash of sender ids in records; generated into var/ when empty.
+    secret_key: str = field(default="", repr=False)
 
     @property
     def guidance_dir(self) -> Path:
@@ -82,6 +84,7 @@ def load_settings() -> Settings:
         action_port=_env_int("CCE_ACTION_PORT", 5055),
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
+        secret_key=os.environ.get("CCE_SECRET_KEY", ""),
     )
 
 

@@ -47,6 +47,7 @@ GUIDANCE_PREFIX = "ask_"
 # guidance question ("he keeps going missing" is not a question about missing).
 FREE_TEXT = frozenset({DESCRIPTION, VULNERABILITY_FACTORS})
 MAX_DESCRIPTION = 5000
+NONE_OF_THESE = re.compile(r"(none( of (these|them|those|the above))?|nothing|no|nope|n/?a)[.!]?")
 # "15", "15 years old", "she's 16", "they are 17yo": an age typed at the age question.
 AGE = re.compile(
     r"\s*(?:(?:he|she|they)(?:'s| is| are)\s+)?(\d{1,3})\s*(?:yrs?|years?(?: old)?|yo)?\s*\.?\s*"
@@ -122,14 +123,14 @@ def read_reply(
     ``state`` the check's slot values so far.
     """
     intent = intent or ""
+    if slot == "age_under_18" and (age := _age_from_text(text)):
+        return Reading(slots={slot: age})  # "she's 19" is an answer, whatever the classifier says
     if intent in INTERRUPTIONS:
         return Reading(reject=True)
     if slot in FREE_TEXT:
         return _read_free_text(slot, intent, text, found, state, catalogue)
     if intent.startswith(GUIDANCE_PREFIX):
         return Reading(reject=True)
-    if slot == "age_under_18" and (age := _age_from_text(text)):
-        return Reading(slots={slot: age})
     if intent not in ANSWER_INTENTS:
         return Reading(slots={slot: None}, notes=["check_reask_yes_no"])
     if slot == CONFIRM_FOUND:
@@ -161,6 +162,8 @@ def _read_free_text(
         return Reading(
             slots={VULNERABILITY_FACTORS: YES, VULNERABILITIES: sorted({*known, *vulnerabilities})}
         )
+    if NONE_OF_THESE.fullmatch(words.lower()):
+        return Reading(slots={VULNERABILITY_FACTORS: NO})
     if intent in ANSWER_INTENTS and intent != "affirm":
         return Reading(slots={VULNERABILITY_FACTORS: ANSWER_INTENTS[intent]})
     return Reading(slots={VULNERABILITY_FACTORS: None}, notes=["check_reask_vulnerabilities"])

@@ -1,0 +1,44 @@
+"""Engine creation and schema migration. Engines are created on first use, never
+at import time, and once per URL per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class DatabaseError(RuntimeError):
+    """The records database cannot be reached or migrated."""
+
+
+@lru_cache(maxsize=4)
+def get_engine(url: str) -> Engine:
+    """One engine per URL; for a SQLite file, its folder is created."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def migrate(url: str) -> None:
+    """Brings the schema up to date with the Alembic migrations (idempotent)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    try:
+        with get_engine(url).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except Exception as exc:  # noqa: BLE001 - any driver error, reported with a remedy
+        raise DatabaseError(
+            f"Cannot migrate the records database at {make_url(url).render_as_string()}: {exc}. "
+            "Check CCE_DATABASE_URL and that the database server is running."
+        ) from exc

@@ -1,0 +1,22 @@
+"""SQLAlchemy table definitions. Only what a partnership needs to see patterns:
+no free text, no names, and the sender id only as a keyed hash."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+check_records = Table(
+    "check_records",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=False), nullable=False, index=True),  # UTC
+    Column("channel", String(32), nullable=False),
+    Column("outcome", String(40), nullable=False, index=True),
+    Column("nrm_referral", Boolean, nullable=False),
+    Column("indicators", Text, nullable=False),  # JSON list of catalogue ids
+    Column("vulnerabilities", Text, nullable=False),  # JSON list of catalogue ids
+    Column("answers", Text, nullable=False),  # JSON object question -> yes/no/unknown
+    Column("sender_hash", String(64), nullable=False, index=True),  # HMAC-SHA256, hex
+)

@@ -1,0 +1,110 @@
+"""The check's conversation logic (bot.check.flow), without Rasa."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.check import flow
+from bot.triage.service import get_catalogue
+
+CATALOGUE = get_catalogue()
+
+
+def read(slot, intent, text="", found=(), state=None):
+    return flow.read_reply(slot, intent, text, list(found), state or {}, CATALOGUE)
+
+
+def test_first_question_is_immediate_danger_and_yes_ends_the_check():
+    assert flow.next_slot({}) == "immediate_danger"
+    assert flow.next_slot({"immediate_danger": "yes"}) is None
+
+
+def test_an_adult_ends_the_check_after_the_age_question():
+    assert flow.next_slot({"immediate_danger": "no", "age_under_18": "no"}) is None
+
+
+def test_no_more_than_twelve_questions():
+    assert len(flow.ASKED) <= 12
+    state: dict = {}
+    asked = 0
+    while (slot := flow.next_slot(state)) is not None:
+        asked += 1
+        state[slot] = "given" if slot == flow.DESCRIPTION else "no"
+        if slot == flow.DESCRIPTION:
+            state[flow.FOUND_ITEMS] = ["going_missing"]
+    assert asked <= 12
+
+
+@pytest.mark.parametrize(("intent", "value"), [("affirm", "yes"), ("deny", "no"), ("unsure", "unknown")])
+def test_yes_no_not_sure(intent, value):
+    assert read("significant_harm", intent).slots == {"significant_harm": value}
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "greet", "out_of_scope", None])
+def test_anything_else_at_a_yes_no_question_is_re_asked(intent):
+    reading = read("significant_harm", intent, "42")
+    assert reading.slots == {"significant_harm": None}
+    assert reading.notes == ["check_reask_yes_no"]
+    assert not reading.reject
+
+
+@pytest.mark.parametrize("intent", ["ask_cuckooing", "emergency", "stop_check", "change_answer", "help"])
+def test_questions_and_commands_interrupt_the_check(intent):
+    assert read("significant_harm", intent).reject
+
+
+@pytest.mark.parametrize(("text", "value"), [("15", "yes"), ("he's 16", "yes"), ("17 years old", "yes"),
+                                             ("19", "no"), ("she is 25", "no")])  # fmt: skip
+def test_an_age_typed_at_the_age_question(text, value):
+    assert read("age_under_18", "nlu_fallback", text).slots == {"age_under_18": value}
+
+
+def test_description_keeps_only_what_was_found_never_the_text():
+    reading = read(flow.DESCRIPTION, "ask_missing_out_of_area", "he keeps going missing",
+                   found=["going_missing"])  # fmt: skip
+    assert not reading.reject  # free text is an answer even if it reads like a question
+    assert reading.slots == {flow.DESCRIPTION: "given", flow.FOUND_ITEMS: ["going_missing"]}
+
+
+def test_description_can_be_skipped_and_long_text_is_noted():
+    assert read(flow.DESCRIPTION, "deny", "skip").slots == {flow.DESCRIPTION: "skipped"}
+    assert "check_description_truncated" in read(flow.DESCRIPTION, "x", "a" * 6000).notes
+
+
+def test_confirmed_items_are_not_asked_again():
+    state = {flow.FOUND_ITEMS: ["going_missing", "in_care", "multiple_phones"]}
+    slots = read(flow.CONFIRM_FOUND, "affirm", state=state).slots
+    assert slots["missing_episodes"] == "yes"  # implied by going missing
+    assert slots[flow.VULNERABILITY_FACTORS] == "yes"
+    assert slots[flow.INDICATORS] == ["going_missing", "multiple_phones"]
+    assert slots[flow.VULNERABILITIES] == ["in_care"]
+    state.update(slots, immediate_danger="no", age_under_18="yes", description="given")
+    assert "missing_episodes" not in [s for s in flow.required_slots(state) if state.get(s) is None]
+
+
+def test_rejected_items_are_dropped():
+    slots = read(flow.CONFIRM_FOUND, "deny", state={flow.FOUND_ITEMS: ["going_missing"]}).slots
+    assert slots == {flow.CONFIRM_FOUND: "no"}
+
+
+def test_vulnerability_question():
+    assert read(flow.VULNERABILITY_FACTORS, "x", "in care", found=["in_care"]).slots == {
+        flow.VULNERABILITY_FACTORS: "yes", flow.VULNERABILITIES: ["in_care"]}  # fmt: skip
+    assert read(flow.VULNERABILITY_FACTORS, "deny").slots == {flow.VULNERABILITY_FACTORS: "no"}
+    assert read(flow.VULNERABILITY_FACTORS, "nlu_fallback", "hmm").notes == ["check_reask_vulnerabilities"]
+
+
+def test_changing_the_description_clears_what_came_from_it():
+    assert flow.reset_for_change(flow.DESCRIPTION)[flow.INDICATORS] is None
+    assert flow.reset_for_change("missing_episodes") == {"missing_episodes": None}
+
+
+@pytest.mark.parametrize("text", ["none of these", "None", "nothing", "n/a"])
+def test_none_of_these_typed(text):
+    assert read(flow.VULNERABILITY_FACTORS, "out_of_scope", text).slots == {
+        flow.VULNERABILITY_FACTORS: "no"}  # fmt: skip
+
+
+def test_an_age_wins_over_a_misread_intent():
+    assert read("age_under_18", "ask_not_recognising_exploitation", "she's 19").slots == {
+        "age_under_18": "no"}  # fmt: skip

@@ -1,0 +1,68 @@
+"""The indicator extractor: precision and recall on sentences annotated apart from
+its patterns (tests/data/indicator_sentences.yml), and the Rasa component."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.config import PROJECT_ROOT
+from bot.nlp.indicator_extractor import IndicatorExtractor
+from bot.nlp.indicator_matcher import get_matcher
+from bot.nlp.pipeline import get_nlp
+
+TARGET = 0.9
+
+
+def test_precision_and_recall_on_the_annotated_sentences():
+    data = yaml.safe_load((PROJECT_ROOT / "tests/data/indicator_sentences.yml").read_text())
+    sentences = data["sentences"]
+    assert len(sentences) >= 80
+    matcher = get_matcher()
+    true_positive = false_positive = false_negative = 0
+    errors = []
+    for sentence in sentences:
+        expected = set(sentence["expected"] or [])
+        assert expected <= set(matcher.catalogue.items), expected
+        found = set(matcher.ids(sentence["text"]))
+        true_positive += len(found & expected)
+        false_positive += len(found - expected)
+        false_negative += len(expected - found)
+        if found != expected:
+            errors.append({"text": sentence["text"], "missed": sorted(expected - found),
+                           "extra": sorted(found - expected)})  # fmt: skip
+    precision = true_positive / (true_positive + false_positive)
+    recall = true_positive / (true_positive + false_negative)
+    results = PROJECT_ROOT / "results"
+    results.mkdir(exist_ok=True)
+    (results / "indicator_extractor.json").write_text(json.dumps(
+        {"sentences": len(sentences), "precision": round(precision, 4), "recall": round(recall, 4),
+         "errors": errors}, indent=2))  # fmt: skip
+    print(f"\nIndicator extractor: {len(sentences)} sentences, precision {precision:.3f}, "
+          f"recall {recall:.3f}")  # fmt: skip
+    assert precision >= TARGET and recall >= TARGET, errors
+
+
+def test_negation_drops_a_match():
+    matcher = get_matcher()
+    assert "going_missing" in matcher.ids("he keeps going missing")
+    assert "going_missing" not in matcher.ids("he has never gone missing")
+
+
+def test_component_adds_entities_from_the_shared_doc():
+    extractor = IndicatorExtractor(IndicatorExtractor.get_default_config(), get_matcher())
+    text = "Two phones and he keeps going missing; he is in care"
+    message = Message.build(text=text)
+    message.set(SPACY_DOCS[TEXT], get_nlp()(text.lower()))
+    extractor.process([message])
+    entities = {(e["entity"], e["value"]) for e in message.get(ENTITIES)}
+    assert ("indicator", "multiple_phones") in entities
+    assert ("indicator", "going_missing") in entities
+    assert ("vulnerability", "in_care") in entities
+    for entity in message.get(ENTITIES):
+        assert text[entity["start"]:entity["end"]].lower() in text.lower()
+        assert entity["extractor"] == "IndicatorExtractor"
