@@ -44,7 +44,7 @@ train: $(MODEL) ## Train the model when its data or config changed
 run: $(MODEL) ## Set up, then start the assistant on http://localhost:5005
 	$(PY) -m bot serve
 
-test: $(MODEL) ## Set up, then run every test
+test: $(MODEL) lint ## Set up, then run every test (lint, data validation, pytest)
 	$(RASA) data validate --domain domain --fail-on-warnings
 	$(PY) -m pytest
 

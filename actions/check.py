@@ -109,7 +109,9 @@ class _AskCheckQuestion(Action, metaclass=ABCMeta):
 
 # One ask action per slot, named action_ask_<slot> as Rasa forms expect.
 for _slot in flow.ASKED:
-    globals()[f"ActionAsk_{_slot}"] = type(f"ActionAsk_{_slot}", (_AskCheckQuestion,), {"slot": _slot})
+    globals()[f"ActionAsk_{_slot}"] = type(
+        f"ActionAsk_{_slot}", (_AskCheckQuestion,), {"slot": _slot}
+    )
 
 
 class ActionStartCheck(Action):

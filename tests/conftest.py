@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from tests.storage_urls import database_url  # noqa: F401 - a fixture for every test module
 
 MODEL = PROJECT_ROOT / "models" / "cce.tar.gz"
 

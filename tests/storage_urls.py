@@ -10,7 +10,9 @@ from contextlib import contextmanager
 
 import pytest
 
-POSTGRES_ADMIN_URL = os.environ.get("CCE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CCE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 
 
 @contextmanager

@@ -169,7 +169,9 @@ def _read_free_text(
     return Reading(slots={VULNERABILITY_FACTORS: None}, notes=["check_reask_vulnerabilities"])
 
 
-def confirm_found(confirmed: bool, state: Mapping[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+def confirm_found(
+    confirmed: bool, state: Mapping[str, Any], catalogue: Catalogue
+) -> dict[str, Any]:
     """Slot values after the user confirms (or rejects) what was recognised."""
     found = list(state.get(FOUND_ITEMS) or [])
     if not confirmed:

@@ -55,7 +55,6 @@ def change_choices(state: Mapping[str, Any], labels: Mapping[str, str]) -> list[
     if not answered:
         return [messages.reply("check_nothing_to_change")]
     buttons = tuple(
-        Button(labels[slot], f'/change_answer{{"check_question":"{slot}"}}')
-        for slot in answered
+        Button(labels[slot], f'/change_answer{{"check_question":"{slot}"}}') for slot in answered
     )
     return [Reply(messages.reply("check_change_which").text, buttons)]

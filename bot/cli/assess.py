@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from bot.triage.model import CheckInput
 
@@ -22,7 +23,7 @@ def main(args: argparse.Namespace) -> int:
     from bot.triage.service import get_triage
 
     try:
-        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8").read()
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
         data = json.loads(text)
         if not isinstance(data, dict):
             raise ValueError("the answers must be a JSON object")

@@ -53,7 +53,9 @@ def main(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 2
     catalogue = get_catalogue()
-    top = [(catalogue[i].label if i in catalogue else i, n) for i, n in counts.most_common(args.top)]
+    top = [
+        (catalogue[i].label if i in catalogue else i, n) for i, n in counts.most_common(args.top)
+    ]
     span = f"{args.start:%Y-%m-%d}" if args.start else "the start"
     print(f"Checks from {span} to {args.to:%Y-%m-%d}" if args.to else f"Checks from {span} to now")
     print(f"Total: {sum(outcomes.values())}")

@@ -55,7 +55,7 @@ class LemmaIndex:
         """All documents with a positive score, best first."""
         terms = set(query)
         hits = []
-        for doc_id, counts, length in zip(self._ids, self._tf, self._lengths):
+        for doc_id, counts, length in zip(self._ids, self._tf, self._lengths, strict=True):
             total = 0.0
             for term in terms:
                 tf = counts.get(term, 0)

@@ -36,9 +36,7 @@ INDICATOR_ENTITY = "indicator"
 VULNERABILITY_ENTITY = "vulnerability"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
     """Adds `indicator` and `vulnerability` entities from the catalogue."""
 

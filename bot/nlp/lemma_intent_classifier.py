@@ -37,9 +37,7 @@ logger = logging.getLogger(__name__)
 MODEL_FILE = "lemma_intent_classifier.joblib"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LemmaIntentClassifier(GraphComponent, IntentClassifier):
     """Logistic regression over lemma and character n-gram TF-IDF features."""
 
@@ -160,7 +158,7 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
         classifier: LogisticRegression = self._model["classifier"]
         probabilities = classifier.predict_proba(features)
         limit = self._config["ranking_length"] or len(classifier.classes_)
-        for message, row in zip(messages, probabilities):
+        for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][:limit]
             ranking = [
                 {"name": str(classifier.classes_[i]), "confidence": float(row[i])} for i in order

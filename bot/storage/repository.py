@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
@@ -55,7 +56,7 @@ class CheckRepository:
             )
         )
 
-    def _between(self, start: datetime | None, end: datetime | None):  # type: ignore[no-untyped-def]
+    def _between(self, start: datetime | None, end: datetime | None) -> list[Any]:
         conditions = []
         if start is not None:
             conditions.append(check_records.c.created_at >= start)
@@ -83,10 +84,14 @@ class CheckRepository:
         return counts
 
     def count(self) -> int:
-        return int(self._connection.execute(select(func.count()).select_from(check_records)).scalar_one())
+        return int(
+            self._connection.execute(select(func.count()).select_from(check_records)).scalar_one()
+        )
 
     def delete_older_than(self, cutoff: datetime) -> int:
-        result = self._connection.execute(delete(check_records).where(check_records.c.created_at < cutoff))
+        result = self._connection.execute(
+            delete(check_records).where(check_records.c.created_at < cutoff)
+        )
         return int(result.rowcount or 0)
 
     def delete_for_sender(self, sender_hash: str) -> int:

@@ -45,7 +45,9 @@ def _facts(check: CheckInput, triage: Triage) -> Facts:
         answers=check.answers,
         indicators=check.indicators,
         vulnerabilities=check.vulnerabilities,
-        intelligence=any(catalogue[i].intelligence for i in check.indicators | check.vulnerabilities),
+        intelligence=any(
+            catalogue[i].intelligence for i in check.indicators | check.vulnerabilities
+        ),
     )
 
 

@@ -128,7 +128,8 @@ def load_rules(
         isinstance(o, Mapping) and o.get("title") for o in outcomes.values()
     ):
         raise RulesError(
-            f"{path.name}: `outcomes:` must list {', '.join(OUTCOMES)} in that order, each with a title."
+            f"{path.name}: `outcomes:` must list {', '.join(OUTCOMES)} in that order, "
+            "each with a title."
         )
     titles = {name: str(outcome["title"]) for name, outcome in outcomes.items()}
     named = _normalise(raw.get("conditions") or {})
@@ -144,14 +145,24 @@ def load_rules(
         steps = []
         for step in entry.get("steps") or []:
             if step.get("contact") not in contact_ids:
-                raise RulesError(f"{where}: contact {step.get('contact')!r} is not in locality.yml.")
+                raise RulesError(
+                    f"{where}: contact {step.get('contact')!r} is not in locality.yml."
+                )
             if step.get("section") not in section_ids:
                 raise RulesError(f"{where}: section {step.get('section')!r} is not a section id.")
-            steps.append(StepTemplate(str(step["action"]).strip(), step["contact"], step["section"]))
+            steps.append(
+                StepTemplate(str(step["action"]).strip(), step["contact"], step["section"])
+            )
         if not steps:
             raise RulesError(f"{where}: a rule needs at least one step.")
         rules.append(
-            Rule(str(entry["id"]), entry["when"], tuple(steps), entry.get("outcome"), entry.get("flag"))
+            Rule(
+                str(entry["id"]),
+                entry["when"],
+                tuple(steps),
+                entry.get("outcome"),
+                entry.get("flag"),
+            )
         )
     find_out = {str(k): str(v).strip() for k, v in (raw.get("find_out") or {}).items()}
     unknown = set(find_out) - set(QUESTIONS)

@@ -13,7 +13,7 @@ from bot.locality import load_contacts
 from bot.triage.catalogue import Catalogue, load_catalogue
 from bot.triage.engine import Triage
 from bot.triage.model import QUESTIONS
-from bot.triage.rules import RulesError, load_rules
+from bot.triage.rules import RulesError, RuleSet, load_rules
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +51,7 @@ def _contacts() -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _rules():  # type: ignore[no-untyped-def]
+def _rules() -> RuleSet:
     settings = get_settings()
     return load_rules(
         settings.triage_dir / "rules.yml",

@@ -19,12 +19,16 @@ def render_summary(assessment: Assessment, title: str, triage: Triage) -> str:
         f"Outcome: {title}",
     ]
     if assessment.nrm_referral:
-        lines.append("NRM referral: yes, the answers describe a potential victim of modern slavery.")
+        lines.append(
+            "NRM referral: yes, the answers describe a potential victim of modern slavery."
+        )
     lines.append("Answers:")
     lines += [
         f"- {triage.question_labels[q]}: {ANSWER_WORDS[a]}" for q, a in assessment.answers.items()
     ]
-    lines.append("Indicators noted: " + ("; ".join(catalogue.labels(assessment.indicators)) or "none"))
+    lines.append(
+        "Indicators noted: " + ("; ".join(catalogue.labels(assessment.indicators)) or "none")
+    )
     lines.append(
         "Vulnerability factors noted: "
         + ("; ".join(catalogue.labels(assessment.vulnerabilities)) or "none")

@@ -21,7 +21,9 @@ SCRIPTS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
 CONVERSATIONS = load_scripts(SCRIPTS)
 
 
-@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=lambda c: f"{Path(c.source).stem}: {c.name}")
+@pytest.mark.parametrize(
+    "conversation", CONVERSATIONS, ids=lambda c: f"{Path(c.source).stem}: {c.name}"
+)
 def test_conversation_script(assistant, conversation):
     failures = run_conversation(conversation, rest_sender(assistant.url))
     assert not failures, "\n".join(failures)

@@ -67,7 +67,9 @@ def test_heldout_questions_are_answered_from_the_right_section(parse, project_ro
         "questions": len(questions),
         "section_accuracy": round(right_section / len(questions), 4),
         "topic_accuracy": round(right_topic / len(questions), 4),
-        "out_of_scope_recognised": round(out_of_scope["out_of_scope"] / len(data["out_of_scope"]), 4),
+        "out_of_scope_recognised": round(
+            out_of_scope["out_of_scope"] / len(data["out_of_scope"]), 4
+        ),
         "misses": misses,
     }
     results = project_root / "results"

@@ -26,5 +26,7 @@ def test_stories_pass_with_no_prediction_error(trained_model, project_root, tmp_
         timeout=600,
     )  # fmt: skip
     failed = tmp_path / "failed_test_stories.yml"
-    detail = failed.read_text() if failed.exists() else result.stdout[-4000:] + result.stderr[-4000:]
+    detail = (
+        failed.read_text() if failed.exists() else result.stdout[-4000:] + result.stderr[-4000:]
+    )
     assert result.returncode == 0, detail

@@ -35,7 +35,9 @@ def test_no_more_than_twelve_questions():
     assert asked <= 12
 
 
-@pytest.mark.parametrize(("intent", "value"), [("affirm", "yes"), ("deny", "no"), ("unsure", "unknown")])
+@pytest.mark.parametrize(
+    ("intent", "value"), [("affirm", "yes"), ("deny", "no"), ("unsure", "unknown")]
+)
 def test_yes_no_not_sure(intent, value):
     assert read("significant_harm", intent).slots == {"significant_harm": value}
 
@@ -48,13 +50,23 @@ def test_anything_else_at_a_yes_no_question_is_re_asked(intent):
     assert not reading.reject
 
 
-@pytest.mark.parametrize("intent", ["ask_cuckooing", "emergency", "stop_check", "change_answer", "help"])
+@pytest.mark.parametrize(
+    "intent", ["ask_cuckooing", "emergency", "stop_check", "change_answer", "help"]
+)
 def test_questions_and_commands_interrupt_the_check(intent):
     assert read("significant_harm", intent).reject
 
 
-@pytest.mark.parametrize(("text", "value"), [("15", "yes"), ("he's 16", "yes"), ("17 years old", "yes"),
-                                             ("19", "no"), ("she is 25", "no")])  # fmt: skip
+AGES = [
+    ("15", "yes"),
+    ("he's 16", "yes"),
+    ("17 years old", "yes"),
+    ("19", "no"),
+    ("she is 25", "no"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), AGES)
 def test_an_age_typed_at_the_age_question(text, value):
     assert read("age_under_18", "nlu_fallback", text).slots == {"age_under_18": value}
 
@@ -91,7 +103,9 @@ def test_vulnerability_question():
     assert read(flow.VULNERABILITY_FACTORS, "x", "in care", found=["in_care"]).slots == {
         flow.VULNERABILITY_FACTORS: "yes", flow.VULNERABILITIES: ["in_care"]}  # fmt: skip
     assert read(flow.VULNERABILITY_FACTORS, "deny").slots == {flow.VULNERABILITY_FACTORS: "no"}
-    assert read(flow.VULNERABILITY_FACTORS, "nlu_fallback", "hmm").notes == ["check_reask_vulnerabilities"]
+    assert read(flow.VULNERABILITY_FACTORS, "nlu_fallback", "hmm").notes == [
+        "check_reask_vulnerabilities"
+    ]
 
 
 def test_changing_the_description_clears_what_came_from_it():

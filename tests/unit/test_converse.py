@@ -12,7 +12,9 @@ def fake_bot(sender: str, message: str) -> list[dict]:
 
 
 def test_passing_conversation_has_no_failures():
-    conversation = Conversation("c", [Step("hello", contains=["you said hello", "indicator check"])])
+    conversation = Conversation(
+        "c", [Step("hello", contains=["you said hello", "indicator check"])]
+    )
     assert run_conversation(conversation, fake_bot) == []
 
 

@@ -64,5 +64,5 @@ def test_component_adds_entities_from_the_shared_doc():
     assert ("indicator", "going_missing") in entities
     assert ("vulnerability", "in_care") in entities
     for entity in message.get(ENTITIES):
-        assert text[entity["start"]:entity["end"]].lower() in text.lower()
+        assert text[entity["start"] : entity["end"]].lower() in text.lower()
         assert entity["extractor"] == "IndicatorExtractor"

@@ -31,9 +31,7 @@ HEADINGS = [
     "What to do if you are concerned a child is at risk of Criminal Exploitation",
     "Further Information and Required Documents",
 ]
-SOURCE_LINE = re.compile(
-    r"\nSource: NEL CCE guidance – (?P<headings>[^\n]+)$"
-)
+SOURCE_LINE = re.compile(r"\nSource: NEL CCE guidance – (?P<headings>[^\n]+)$")
 
 
 @pytest.fixture(scope="module")

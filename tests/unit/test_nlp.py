@@ -52,4 +52,10 @@ def test_component_and_tokenizer_give_lemmas(tmp_path):
     assert message.get(SPACY_DOCS[TEXT]) is not None
     tokenizer = SpacyTokenizer(SpacyTokenizer.get_default_config())
     tokenizer.process([message])
-    assert [t.lemma for t in message.get("text_tokens")] == ["two", "phone", "and", "new", "trainer"]
+    assert [t.lemma for t in message.get("text_tokens")] == [
+        "two",
+        "phone",
+        "and",
+        "new",
+        "trainer",
+    ]

@@ -10,7 +10,6 @@ from sqlalchemy import inspect
 
 from bot.storage.database import DatabaseError, get_engine, migrate
 from bot.storage.repository import CheckRecord, UnitOfWork, hash_sender
-from tests.storage_urls import database_url  # noqa: F401 - fixture
 
 NOW = datetime(2026, 11, 1, 12, 0)
 

@@ -57,7 +57,9 @@ def test_adult_moved_to_commit_crime_is_pointed_to_the_police():
     assert not result.nrm_referral  # the NRM step of this guidance is for children
 
 
-@pytest.mark.parametrize("question", ["significant_harm", "parent_carer_involved", "home_taken_over"])
+@pytest.mark.parametrize(
+    "question", ["significant_harm", "parent_carer_involved", "home_taken_over"]
+)
 def test_child_protection_triggers(question):
     result = assess(check(**{question: "yes"}), TRIAGE)
     assert result.outcome == "child_protection"
@@ -73,7 +75,9 @@ def test_concern_with_a_vulnerability_is_child_protection():
     assert "exploitation_concern" in rules(result)
 
 
-@pytest.mark.parametrize("question", ["exchange_or_coercion", "moved_to_commit_crime", "missing_episodes"])
+@pytest.mark.parametrize(
+    "question", ["exchange_or_coercion", "moved_to_commit_crime", "missing_episodes"]
+)
 def test_exploitation_concern_from_answers(question):
     result = assess(check(**{question: "yes"}), TRIAGE)
     assert result.outcome == "exploitation_concern"
@@ -176,7 +180,9 @@ RISK_QUESTIONS = [q for q in QUESTIONS if q != "age_under_18"]
 @given(check_inputs)
 def test_immediate_danger_yes_always_gives_emergency(check_input):
     answers = {**check_input.answers, "immediate_danger": Answer.YES}
-    result = assess(CheckInput(answers, check_input.indicators, check_input.vulnerabilities), TRIAGE)
+    result = assess(
+        CheckInput(answers, check_input.indicators, check_input.vulnerabilities), TRIAGE
+    )
     assert result.outcome == "emergency"
     assert result.steps[0].how == "Call 999"
 
@@ -187,16 +193,23 @@ def test_immediate_danger_yes_always_gives_emergency(check_input):
 def test_more_concern_never_gives_a_less_urgent_outcome(check_input, question, indicator, vuln):
     before = assess(check_input, TRIAGE)
     more = [
-        CheckInput(check_input.answers, check_input.indicators | {indicator}, check_input.vulnerabilities),
-        CheckInput(check_input.answers, check_input.indicators, check_input.vulnerabilities | {vuln}),
+        CheckInput(
+            check_input.answers, check_input.indicators | {indicator}, check_input.vulnerabilities
+        ),
+        CheckInput(
+            check_input.answers, check_input.indicators, check_input.vulnerabilities | {vuln}
+        ),
     ]
     current = check_input.answers[question]
     for stronger in {Answer.NO: (Answer.UNKNOWN, Answer.YES), Answer.UNKNOWN: (Answer.YES,)}.get(
         current, ()
     ):
         more.append(
-            CheckInput({**check_input.answers, question: stronger}, check_input.indicators,
-                       check_input.vulnerabilities)  # fmt: skip
+            CheckInput(
+                {**check_input.answers, question: stronger},
+                check_input.indicators,
+                check_input.vulnerabilities,
+            )  # fmt: skip
         )
     for after in more:
         result = assess(after, TRIAGE)
