@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean
+.PHONY: help install train run test test-unit lint format sync-data lock clean browser
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -44,7 +44,18 @@ train: $(MODEL) ## Train the model when its data or config changed
 run: $(MODEL) ## Set up, then start the assistant on http://localhost:5005
 	$(PY) -m bot serve
 
-test: $(MODEL) lint ## Set up, then run every test (lint, data validation, pytest)
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	cd tests/e2e && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+browser: $(AXE) ## Install what the browser tests need: Debian's chromium and axe-core
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(MODEL) lint browser ## Set up, then run every test (lint, data validation, pytest)
 	$(RASA) data validate --domain domain --fail-on-warnings
 	$(PY) -m pytest
 

@@ -48,7 +48,10 @@ class Settings:
     # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
     search_results: int = 3
     database_url: str = ""
-    # Keys the hash of sender ids in records; generated into var/ when empty.
+    # Origins (scheme://host[:port]) of other sites that embed the web widget.
+    widget_origins: tuple[str, ...] = ()
+    # Keys the hash of sender ids in records and signs widget tokens; generated
+    # into var/ when empty. Instances behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
 
     @property
@@ -85,6 +88,11 @@ def load_settings() -> Settings:
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
+        widget_origins=tuple(
+            origin.strip().rstrip("/")
+            for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")
+            if origin.strip() and origin.strip() != "*"
+        ),
     )
 
 

@@ -23,3 +23,14 @@ def trained_model() -> Path:
     if not MODEL.exists():
         pytest.fail(f"No trained model at {MODEL}: run `make train` (make test does).")
     return MODEL
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model, project_root):
+    """The whole assistant running on free ports, shared by the live tests."""
+    from tests.integration.live import LiveAssistant
+
+    live = LiveAssistant(project_root)
+    live.start()
+    yield live
+    live.stop()

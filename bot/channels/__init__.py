@@ -1,0 +1,1 @@
+"""Input channels of our own: the web chat widget (``web.py``)."""

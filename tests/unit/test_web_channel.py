@@ -1,0 +1,64 @@
+"""The web widget channel's pure parts: tokens, request parsing and history."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.core.events import BotUttered, UserUttered
+
+from bot.channels import tokens
+from bot.channels.web import MAX_BODY, RequestError, history_messages, parse_body, session_from
+
+KEY = b"test-secret"
+
+
+def test_a_signed_token_verifies_and_a_forged_one_does_not():
+    session_id = tokens.new_session_id()
+    token = tokens.sign(session_id, KEY)
+    assert tokens.verify(token, KEY) == session_id
+    assert tokens.verify(token, b"other-secret") is None
+    other = tokens.new_session_id()
+    assert tokens.verify(f"{other}.{token.split('.')[1]}", KEY) is None  # guessed id, stolen signature
+    for bad in (None, "", "abc", "web-1.2.3", 42, "x" * 500, f"{session_id}."):
+        assert tokens.verify(bad, KEY) is None
+
+
+def test_session_ids_are_unguessable():
+    assert len({tokens.new_session_id() for _ in range(1000)}) == 1000
+    assert len(tokens.new_session_id()) >= 36
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [(b"{", 400), (b"[1, 2]", 400), (b"\xff\xfe", 400), (b"x" * (MAX_BODY + 1), 413)],
+)
+def test_bad_bodies_are_client_errors(body, status):
+    with pytest.raises(RequestError) as error:
+        parse_body(body)
+    assert error.value.status == status
+    assert error.value.message
+
+
+def test_missing_and_bad_tokens():
+    with pytest.raises(RequestError) as missing:
+        session_from({}, KEY)
+    assert missing.value.status == 401
+    with pytest.raises(RequestError) as forged:
+        session_from({"token": "web-abc.def"}, KEY)
+    assert forged.value.status == 403
+
+
+def test_history_shows_button_titles_and_hides_commands():
+    events = [
+        UserUttered("/session_start"),
+        BotUttered("Welcome", {"buttons": [{"title": "Start an indicator check", "payload": "/start_check"}]}),
+        UserUttered("/start_check"),
+        BotUttered("First question"),
+        UserUttered("what is cuckooing"),
+    ]
+    assert history_messages(events) == [
+        {"sender": "bot", "text": "Welcome", "buttons": [{"title": "Start an indicator check",
+                                                          "payload": "/start_check"}]},
+        {"sender": "user", "text": "Start an indicator check"},
+        {"sender": "bot", "text": "First question", "buttons": []},
+        {"sender": "user", "text": "what is cuckooing"},
+    ]  # fmt: skip
