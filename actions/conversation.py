@@ -24,7 +24,13 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, message("welcome"))
+        # A client that opens a conversation with "/session_start" (the web
+        # widget) would otherwise be welcomed twice: once by Rasa starting the
+        # new session, once for the explicit intent.
+        explicit = (tracker.latest_message.get("intent") or {}).get("name") == "session_start"
+        started = any(event.get("event") == "session_started" for event in tracker.events)
+        if not (explicit and started):
+            send(dispatcher, message("welcome"))
         return [SessionStarted(), ActionExecuted("action_listen")]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
@@ -49,3 +49,17 @@ class ActionSearchGuidance(Action):
     ) -> list[EventType]:
         send(dispatcher, _search(tracker))
         return []
+
+
+class ActionCoreFallback(ActionSearchGuidance):
+    """When no rule fits the conversation: answer like the search does, then forget
+    the message (as Rasa's own default fallback does), so the dialogue cannot loop."""
+
+    def name(self) -> str:
+        return "action_core_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        await super().run(dispatcher, tracker, domain)
+        return [UserUtteranceReverted()]

@@ -140,7 +140,7 @@ class WebChatInput(InputChannel):
     ) -> Blueprint:
         web = Blueprint("web_chat", __name__)
 
-        @web.route("/", methods=["GET"])
+        @web.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
             html = (STATIC / "index.html").read_text(encoding="utf-8")
             return response.html(html, headers=PAGE_SECURITY_HEADERS)
@@ -154,9 +154,11 @@ class WebChatInput(InputChannel):
                        "Cache-Control": "no-cache"}  # fmt: skip
             return response.text(body, headers=headers, content_type=STATIC_FILES[name])
 
-        @web.route("/<path:path>", methods=["OPTIONS"])
-        async def preflight(request: Request, path: str) -> HTTPResponse:
+        async def preflight(request: Request) -> HTTPResponse:
             return self._cors(request, response.empty(status=204))
+
+        for path in ("/config", "/session", "/message", "/history"):
+            web.add_route(preflight, path, methods=["OPTIONS"], name=f"preflight{path.replace('/', '_')}")
 
         @web.route("/config", methods=["GET"])
         async def config(request: Request) -> HTTPResponse:

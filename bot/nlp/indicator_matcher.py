@@ -3,7 +3,8 @@
 Plain spaCy, no Rasa: a ``PhraseMatcher`` on lemmas for each item's phrases and
 a ``Matcher`` for its token patterns, built once from the catalogue over the
 shared pipeline. A match just after a negation ("he hasn't gone missing",
-"never carries a knife") is dropped. The Rasa component
+"never carries a knife") is dropped, and so is a token-pattern match whose
+wildcard gaps hold a negation ("mum has no concerns"). The Rasa component
 :mod:`bot.nlp.indicator_extractor` and the ``assess`` command both use it.
 """
 
@@ -11,18 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from bot.nlp.pipeline import get_nlp
 from bot.triage.catalogue import Catalogue
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "nobody", "none", "nor"})
 # How many tokens before a match a negation still applies to.
 NEGATION_WINDOW = 3
+# Negations that cancel a token-pattern match when they fill one of its wildcard gaps
+# ({} or {OP: "?"}): "mum has no concerns".
+GAP_NEGATIONS = frozenset({"not", "n't", "never", "no"})
 MAX_CHARACTERS = 5000
 
 
@@ -42,19 +46,34 @@ class IndicatorMatcher:
         self.catalogue = catalogue
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self._tokens = Matcher(self.nlp.vocab)
+        # Each token pattern gets its own key, so a match's alignments can be read against it.
+        self._token_keys: dict[str, tuple[str, list[dict]]] = {}
         for item in catalogue.items.values():
             if item.phrases:
                 self._phrases.add(item.id, list(self.nlp.pipe(p.lower() for p in item.phrases)))
-            if item.token_patterns:
-                self._tokens.add(item.id, [list(p) for p in item.token_patterns])
+            for index, pattern in enumerate(item.token_patterns or ()):
+                key = f"{item.id}#{index}"
+                self._token_keys[key] = (item.id, [dict(t) for t in pattern])
+                self._tokens.add(key, [list(pattern)])
 
     def match_doc(self, doc: Doc) -> list[Match]:
         """Matches in a doc made by the shared pipeline (lower-cased text)."""
         found: dict[str, Match] = {}
-        spans = [*self._phrases(doc), *self._tokens(doc)]
-        for match_id, start, end in sorted(spans, key=lambda s: (s[1], s[2])):
-            item_id = self.nlp.vocab.strings[match_id]
+        # (item id, start, end, the tokens that filled the pattern's wildcard gaps)
+        spans: list[tuple[str, int, int, list[Token]]] = [
+            (self.nlp.vocab.strings[m], s, e, []) for m, s, e in self._phrases(doc)
+        ]
+        token_matches = cast(
+            "list[tuple[int, int, int, list[int]]]", self._tokens(doc, with_alignments=True)
+        )
+        for key, start, end, alignments in token_matches:
+            item_id, pattern = self._token_keys[self.nlp.vocab.strings[key]]
+            gaps = [doc[start + i] for i, a in enumerate(alignments) if set(pattern[a]) <= {"OP"}]
+            spans.append((item_id, start, end, gaps))
+        for item_id, start, end, gaps in sorted(spans, key=lambda s: (s[1], s[2])):
             if item_id in found or self._negated(doc, start):
+                continue
+            if any(t.lower_ in GAP_NEGATIONS or t.lemma_ in GAP_NEGATIONS for t in gaps):
                 continue
             span = doc[start:end]
             found[item_id] = Match(item_id, span.start_char, span.end_char, span.text)

@@ -96,3 +96,12 @@ def test_session_start_sends_the_welcome_and_starts_the_session():
 def test_message_actions_are_named_after_their_message():
     assert ActionSayEmergency().name() == "action_say_emergency"
     assert ActionSayOutOfScope().name() == "action_say_out_of_scope"
+
+
+def test_explicit_session_start_right_after_the_welcome_does_not_welcome_twice():
+    events = [{"event": "session_started"}, {"event": "bot", "text": "Hello"}]
+    tracker = Tracker("t", {}, {"intent": {"name": "session_start"}}, events, False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
+    assert [e["event"] for e in events] == ["session_started", "action"]
+    assert dispatcher.messages == []

@@ -1,0 +1,482 @@
+/*
+ * CCE practitioner assistant: embeddable chat widget. No dependencies, no build step.
+ *
+ * Server API (JSON; SERVER = data-server, the page origin when data-server="",
+ * or the script's own origin when the attribute is absent):
+ *   GET  SERVER/webhooks/web/config                 -> {title, emergency_number, front_door_name, front_door_email}
+ *   POST SERVER/webhooks/web/session  {}            -> {token}
+ *   POST SERVER/webhooks/web/message  {token, text} -> {messages: [{text, buttons: [{title, payload}]}]}
+ *   POST SERVER/webhooks/web/history  {token}       -> {messages: [{sender: "user"|"bot", text, buttons}]}
+ *   Errors: 4xx {error}; 401/403 mean the token is stale, so a new conversation is started.
+ * The token is kept in localStorage["cce-assistant-token"]; the text "/session_start" asks for the welcome.
+ *
+ * Security: text from the user or the bot reaches the page only as text nodes; links are
+ * built with createElement, and only for http:, https:, mailto: and tel: URLs.
+ */
+(function () {
+  'use strict';
+  if (window.CCEAssistant) return; // included twice: keep the first widget
+
+  const script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  const TOKEN_KEY = 'cce-assistant-token';
+  const TIMEOUT_MS = 60000;
+  const SAFE_SCHEMES = ['http:', 'https:', 'mailto:', 'tel:'];
+  const SUMMARY_RE = /^[\s*#]*Indicator check summary/i;
+  const EMAIL = '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}';
+  // [text](url) | **bold** | bare http(s) URL | e-mail address
+  const INLINE = '\\[([^\\]\\n]+)\\]\\(([^()\\s]+)\\)|\\*\\*(.+?)\\*\\*|(https?://[^\\s<>"\'()[\\]]+)|(' + EMAIL + ')';
+  const EMAIL_RE = new RegExp('^' + EMAIL + '$');
+
+  const attr = (name) => (script && script.getAttribute('data-' + name)) || '';
+  const SERVER = resolveServer();
+  const state = { token: null, busy: false, started: false, floating: false, noticeTimer: 0 };
+  const ui = {};
+  let uid = 0;
+
+  // ---- small helpers -------------------------------------------------------
+
+  function resolveServer() {
+    const raw = script ? script.getAttribute('data-server') : null;
+    if (raw === null && script && script.src) return new URL(script.src, location.href).origin;
+    try {
+      const url = new URL((raw || '').trim() || location.origin, location.href);
+      if (/^https?:$/.test(url.protocol)) return (url.origin + url.pathname).replace(/\/+$/, '');
+    } catch (e) { /* fall back to the page origin */ }
+    return location.origin;
+  }
+
+  function setToken(token) {
+    state.token = token || null;
+    try {
+      if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
+    } catch (e) { /* storage blocked: the conversation just won't survive a reload */ }
+  }
+
+  /** Create an element: attributes via setAttribute, children (strings become text nodes). */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'className') node.className = value;
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) {
+        node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
+      }
+    }
+    return node;
+  }
+
+  const text = (value) => document.createTextNode(value);
+  const hiddenText = (value) => el('span', { className: 'cce-visually-hidden' }, value);
+
+  /** The normalised URL if it parses as absolute and uses an allowed scheme, else null. */
+  function safeUrl(raw) {
+    try {
+      const url = new URL(String(raw).trim());
+      return SAFE_SCHEMES.includes(url.protocol) ? url.href : null;
+    } catch (e) {
+      return null; // relative or malformed: never a link
+    }
+  }
+
+  function makeLink(raw, label) {
+    const href = safeUrl(raw);
+    if (!href) return null;
+    const link = el('a', { href, rel: 'noopener noreferrer' }, label);
+    if (/^https?:/.test(href)) { // new tabs for web pages only: mailto:/tel: hand over to an app
+      link.target = '_blank';
+      link.appendChild(hiddenText(' (opens in a new tab)'));
+    }
+    return link;
+  }
+
+  // ---- safe markdown subset -----------------------------------------------
+
+  /** Append line to parent, turning **bold**, [text](url), bare URLs and e-mails into elements. */
+  function appendInline(parent, line) {
+    const re = new RegExp(INLINE, 'g');
+    let last = 0;
+    let m;
+    while ((m = re.exec(line)) !== null) {
+      if (m.index > last) parent.appendChild(text(line.slice(last, m.index)));
+      let trailing = '';
+      let node;
+      if (m[1] !== undefined) {
+        node = makeLink(m[2], m[1]) || text(m[0]); // unsafe scheme: shown as typed, not a link
+      } else if (m[3] !== undefined) {
+        node = el('strong');
+        appendInline(node, m[3]);
+      } else if (m[4] !== undefined) {
+        const url = m[4].replace(/[.,;:!?*]+$/, ''); // "see https://x.org." ends before the dot
+        trailing = m[4].slice(url.length);
+        node = makeLink(url, url) || text(url);
+      } else {
+        node = makeLink('mailto:' + m[5], m[5]) || text(m[5]);
+      }
+      parent.appendChild(node);
+      if (trailing) parent.appendChild(text(trailing));
+      last = re.lastIndex;
+    }
+    if (last < line.length) parent.appendChild(text(line.slice(last)));
+  }
+
+  /** Paragraphs, "- " and "1. " lists and "Source:" lines built from a bot message. */
+  function renderRich(message) {
+    const frag = document.createDocumentFragment();
+    let para = null, list = null, item = null;
+    for (const line of message.replace(/\r\n?/g, '\n').split('\n')) {
+      const bullet = /^[-•] +(.*)$/.exec(line);
+      const numbered = /^(\d+)[.)] +(.*)$/.exec(line);
+      if (!line.trim()) {
+        para = list = item = null;
+      } else if (bullet || numbered) {
+        const tag = bullet ? 'UL' : 'OL';
+        if (!list || list.tagName !== tag) {
+          list = frag.appendChild(el(tag.toLowerCase()));
+          if (numbered && numbered[1] !== '1') list.setAttribute('start', numbered[1]);
+        }
+        item = list.appendChild(el('li'));
+        appendInline(item, bullet ? bullet[1] : numbered[2]);
+        para = null;
+      } else if (item && /^\s+\S/.test(line)) { // an indented line continues the list item
+        item.appendChild(el('br'));
+        appendInline(item, line.trim());
+      } else if (/^Source:\s/.test(line.trim())) {
+        para = list = item = null;
+        appendInline(frag.appendChild(el('p', { className: 'cce-source' })), line.trim());
+      } else {
+        list = item = null;
+        if (para) para.appendChild(el('br'));
+        else para = frag.appendChild(el('p'));
+        appendInline(para, line);
+      }
+    }
+    return frag;
+  }
+
+  // ---- server calls --------------------------------------------------------
+
+  async function api(path, body) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+    const options = { method: 'GET', headers: { Accept: 'application/json' }, credentials: 'omit', signal: controller.signal };
+    if (body !== undefined) {
+      options.method = 'POST';
+      options.headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    try {
+      const res = await fetch(SERVER + '/webhooks/web/' + path, options);
+      const data = await res.json().catch(() => null);
+      if (!res.ok || !data || typeof data !== 'object') {
+        const err = new Error('HTTP ' + res.status);
+        err.status = res.status;
+        err.serverMessage = data && typeof data.error === 'string' ? data.error : '';
+        throw err;
+      }
+      return data;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const isStale = (err) => err && (err.status === 401 || err.status === 403);
+
+  async function newToken() {
+    const data = await api('session', {});
+    if (typeof data.token !== 'string' || !data.token) throw new Error('No token in the reply');
+    setToken(data.token);
+  }
+
+  async function welcome() {
+    addBotMessages((await api('message', { token: state.token, text: '/session_start' })).messages);
+  }
+
+  async function startSession() {
+    await newToken();
+    await welcome();
+  }
+
+  async function loadHistory() {
+    let data;
+    try {
+      data = await api('history', { token: state.token });
+    } catch (err) {
+      if (!isStale(err)) throw err;
+      setToken(null);
+      return startSession();
+    }
+    const messages = (Array.isArray(data.messages) ? data.messages : []).filter((m) =>
+      m && typeof m.text === 'string' && !(m.sender === 'user' && m.text.startsWith('/')));
+    if (!messages.length) return welcome();
+    ui.log.setAttribute('aria-busy', 'true'); // one update for screen readers, not one per message
+    ui.log.replaceChildren();
+    for (const m of messages) addMessage(m.sender === 'user' ? 'user' : 'bot', m.text, m.buttons);
+    ui.log.setAttribute('aria-busy', 'false');
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function applyConfig(config) {
+    const str = (value) => (typeof value === 'string' ? value.trim() : '');
+    if (!attr('title') && str(config.title)) setTitle(str(config.title));
+    const number = str(config.emergency_number);
+    if (/^\+?[0-9 ]{2,15}$/.test(number)) {
+      ui.emergency.textContent = 'Child in immediate danger? Call ' + number;
+      ui.emergency.href = 'tel:' + number.replace(/\s+/g, '');
+    }
+    const email = str(config.front_door_email);
+    const link = EMAIL_RE.test(email) ? makeLink('mailto:' + email, email) : null;
+    if (link) {
+      ui.frontDoor.replaceChildren(text((str(config.front_door_name) || 'Integrated Front Door') + ': '), link);
+      ui.frontDoor.hidden = false;
+    }
+  }
+
+  // ---- conversation --------------------------------------------------------
+
+  /** Run one request at a time, with the input disabled and the typing indicator shown. */
+  async function withBusy(task, refocus) {
+    if (state.busy || !ui.log) return;
+    setBusy(true);
+    try {
+      await task();
+    } finally {
+      setBusy(false);
+      if (refocus) ui.input.focus();
+    }
+  }
+
+  function setBusy(on) {
+    state.busy = on;
+    ui.input.disabled = ui.send.disabled = ui.reset.disabled = on;
+    ui.log.querySelectorAll('.cce-reply').forEach((button) => { button.disabled = on; });
+    ui.status.classList.toggle('is-typing', on);
+    ui.statusText.textContent = on ? 'The assistant is typing' : '';
+  }
+
+  /** Send text to the bot; show `shown` as the user's bubble (nothing for commands). */
+  function send(message, shown, fromInput) {
+    return withBusy(async () => {
+      const bubble = shown ? addMessage('user', shown) : null;
+      if (bubble) ui.log.scrollTop = ui.log.scrollHeight;
+      try {
+        if (!state.token) await newToken();
+        const data = await api('message', { token: state.token, text: message });
+        if (fromInput) ui.input.value = '';
+        addBotMessages(data.messages);
+      } catch (err) {
+        if (bubble) bubble.remove(); // not sent: the text stays in the input instead
+        if (!isStale(err)) return showError(err, fromInput);
+        setToken(null);
+        addNotice('This conversation had expired, so a new one has been started.' +
+          (fromInput ? ' Your message is still in the box below: please send it again.' : ''));
+        try { await startSession(); } catch (err2) { showError(err2, fromInput); }
+      }
+    }, true);
+  }
+
+  function newConversation() {
+    return withBusy(async () => {
+      setToken(null);
+      ui.log.replaceChildren();
+      try { await startSession(); } catch (err) { showError(err, false); }
+    }, true);
+  }
+
+  function start(refocus) {
+    if (state.started) return;
+    state.started = true;
+    api('config').then(applyConfig, () => { /* keep the defaults */ });
+    try { state.token = localStorage.getItem(TOKEN_KEY); } catch (e) { state.token = null; }
+    withBusy(async () => {
+      try {
+        await (state.token ? loadHistory() : startSession());
+      } catch (err) {
+        showError(err, false);
+      }
+    }, refocus);
+  }
+
+  // ---- rendering messages --------------------------------------------------
+
+  function addBotMessages(list) {
+    let first = null;
+    for (const m of Array.isArray(list) ? list : []) {
+      if (!m || typeof m !== 'object') continue;
+      const node = addMessage('bot', typeof m.text === 'string' ? m.text : '', m.buttons);
+      first = first || node;
+    }
+    if (first) ui.log.scrollTop = Math.max(0, first.offsetTop - 8); // show the start of the reply
+  }
+
+  function addMessage(sender, message, buttons) {
+    const isUser = sender === 'user';
+    const replies = isUser || !Array.isArray(buttons) ? []
+      : buttons.filter((b) => b && typeof b.title === 'string' && b.title.trim());
+    if (!message.trim() && !replies.length) return null;
+    const body = el('div', { className: 'cce-msg__body' }, isUser ? text(message) : renderRich(message));
+    const msg = el('div', { className: 'cce-msg cce-msg--' + (isUser ? 'user' : 'bot') },
+      hiddenText(isUser ? 'You said: ' : 'Assistant: '), body);
+    if (!isUser && SUMMARY_RE.test(message)) msg.appendChild(summaryTools(message, body));
+    if (replies.length) {
+      const group = el('div', { className: 'cce-msg__replies', role: 'group', 'aria-label': 'Reply options' });
+      for (const b of replies) {
+        const payload = typeof b.payload === 'string' && b.payload ? b.payload : b.title;
+        const button = group.appendChild(el('button', { type: 'button', className: 'cce-reply' }, b.title));
+        button.disabled = state.busy;
+        button.addEventListener('click', () => send(payload, b.title, false));
+      }
+      msg.appendChild(group);
+    }
+    return ui.log.appendChild(msg);
+  }
+
+  function summaryTools(message, body) {
+    const plain = message.replace(/\*\*/g, '');
+    const copy = el('button', { type: 'button', className: 'cce-tool' }, 'Copy summary');
+    const download = el('button', { type: 'button', className: 'cce-tool' }, 'Download summary');
+    copy.addEventListener('click', () => {
+      const copied = navigator.clipboard ? navigator.clipboard.writeText(plain) : Promise.reject(new Error('no clipboard'));
+      copied.then(() => showNotice('Summary copied to the clipboard.'), () => {
+        const range = document.createRange(); // fallback: select it for the user to copy
+        range.selectNodeContents(body);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        showNotice('Summary selected: press Ctrl+C (or Cmd+C on a Mac) to copy it.');
+      });
+    });
+    download.addEventListener('click', () => {
+      const url = URL.createObjectURL(new Blob([plain], { type: 'text/plain;charset=utf-8' }));
+      const link = el('a', { href: url, download: 'indicator-check-summary.txt', hidden: true });
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      showNotice('Summary downloaded as indicator-check-summary.txt.');
+    });
+    return el('div', { className: 'cce-msg__tools' }, copy, download);
+  }
+
+  function showError(err, kept) {
+    let message = 'Sorry, the assistant could not be reached just now.';
+    if (err && err.name === 'AbortError') message = 'Sorry, the assistant took too long to reply.';
+    else if (err && err.status >= 400 && err.status < 500 && err.serverMessage) message = err.serverMessage;
+    if (kept) message += ' Your message has not been sent and is still in the box below, so you can try again.';
+    // Always ends "If a child is in immediate danger, call 999." (the number is a tel: link).
+    ui.log.appendChild(el('div', { className: 'cce-msg cce-msg--error' }, el('strong', null, 'Problem: '),
+      message + ' If a child is in immediate danger, call ', el('a', { href: 'tel:999' }, '999'), '.'));
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function addNotice(message) {
+    ui.log.appendChild(el('div', { className: 'cce-msg cce-msg--notice' }, el('strong', null, 'Note: '), message));
+  }
+
+  /** A short message in the polite status region (e.g. "Summary copied"). */
+  function showNotice(message) {
+    if (state.busy) return;
+    ui.statusText.textContent = message;
+    clearTimeout(state.noticeTimer);
+    state.noticeTimer = setTimeout(() => { if (!state.busy) ui.statusText.textContent = ''; }, 6000);
+  }
+
+  // ---- building the widget -------------------------------------------------
+
+  function setTitle(title) {
+    ui.title.textContent = title;
+    if (ui.launcher) ui.launcher.textContent = title;
+  }
+
+  function open() {
+    if (!state.floating) return;
+    ui.panel.hidden = false;
+    ui.launcher.hidden = true;
+    ui.launcher.setAttribute('aria-expanded', 'true');
+    start(true); // the input gets the focus once the conversation has loaded
+    (ui.input.disabled ? ui.log : ui.input).focus();
+  }
+
+  function close() {
+    if (!state.floating) return;
+    ui.panel.hidden = true;
+    ui.launcher.hidden = false;
+    ui.launcher.setAttribute('aria-expanded', 'false');
+    ui.launcher.focus();
+  }
+
+  function injectCss(done) {
+    const href = SERVER + '/webhooks/web/static/widget.css';
+    if (Array.from(document.querySelectorAll('link[rel="stylesheet"]')).some((l) => l.href === href)) return done();
+    const link = el('link', { rel: 'stylesheet', href });
+    link.addEventListener('load', done);
+    link.addEventListener('error', done);
+    document.head.appendChild(link);
+    setTimeout(done, 3000); // show the widget even if neither event fires
+  }
+
+  function mount() {
+    const container = attr('container') ? document.getElementById(attr('container')) : null;
+    state.floating = !container;
+    const id = (name) => 'cce-' + name + '-' + (++uid);
+    const titleId = id('title'), panelId = id('panel'), inputId = id('input'), privacyId = id('privacy');
+    const title = attr('title') || 'CCE practitioner assistant';
+
+    ui.root = el('div', { className: 'cce-root cce-root--' + (state.floating ? 'floating' : 'embedded'), hidden: true });
+    if (/^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(attr('primary'))) {
+      ui.root.style.setProperty('--cce-primary', attr('primary')); // CSSOM: allowed under a strict CSP
+    }
+    ui.title = el('h2', { className: 'cce-title', id: titleId }, title);
+    ui.emergency = el('a', { className: 'cce-emergency', href: 'tel:999' }, 'Child in immediate danger? Call 999');
+    ui.frontDoor = el('p', { className: 'cce-frontdoor', hidden: true }); // filled in from /config
+    const top = el('div', { className: 'cce-header__top' }, ui.title);
+    if (state.floating) {
+      top.appendChild(el('button', { type: 'button', className: 'cce-close' }, 'Close', hiddenText(' the assistant')))
+        .addEventListener('click', close);
+    }
+    const header = el('header', { className: 'cce-header' }, top,
+      el('p', { className: 'cce-emergency-line' }, ui.emergency), ui.frontDoor);
+
+    ui.log = el('div', { className: 'cce-log', role: 'log', 'aria-live': 'polite',
+      'aria-label': 'Conversation with the assistant', tabindex: '0' });
+    ui.statusText = el('span', { className: 'cce-status__text' });
+    ui.status = el('div', { className: 'cce-status', role: 'status', 'aria-live': 'polite' }, ui.statusText,
+      el('span', { className: 'cce-dots', 'aria-hidden': 'true' }, el('span', null, '.'), el('span', null, '.'), el('span', null, '.')));
+
+    ui.input = el('input', { className: 'cce-input', id: inputId, type: 'text', name: 'message',
+      autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': privacyId });
+    ui.send = el('button', { type: 'submit', className: 'cce-send' }, 'Send');
+    ui.reset = el('button', { type: 'button', className: 'cce-reset' }, 'Start a new conversation');
+    ui.reset.addEventListener('click', newConversation);
+    const form = el('form', { className: 'cce-form', novalidate: true },
+      el('label', { className: 'cce-label', for: inputId }, 'Your message'),
+      el('div', { className: 'cce-form__row' }, ui.input, ui.send),
+      el('p', { className: 'cce-privacy', id: privacyId }, "Please don't type names or other details that could identify a child or family."),
+      ui.reset);
+    form.addEventListener('submit', (event) => { // Enter in the input submits too
+      event.preventDefault();
+      const message = ui.input.value.trim();
+      if (message && !state.busy) send(message, message, true);
+    });
+
+    ui.panel = el('section', { className: 'cce-widget', id: panelId, 'aria-labelledby': titleId },
+      header, ui.log, ui.status, form);
+    if (state.floating) {
+      ui.launcher = el('button', { type: 'button', className: 'cce-launcher', 'aria-expanded': 'false', 'aria-controls': panelId }, title);
+      ui.launcher.addEventListener('click', open);
+      ui.panel.hidden = true;
+      ui.panel.addEventListener('keydown', (event) => { if (event.key === 'Escape') close(); });
+      ui.root.appendChild(ui.launcher);
+    }
+    ui.root.appendChild(ui.panel);
+    (container || document.body).appendChild(ui.root);
+    injectCss(() => { ui.root.hidden = false; });
+    if (!state.floating) start(false); // the floating panel starts its conversation when first opened
+  }
+
+  window.CCEAssistant = Object.freeze({ version: '1.0.0', open, close, reset: newConversation });
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
+  else mount();
+})();

@@ -1,0 +1,253 @@
+"""The web chat widget in a real browser (Debian's chromium, driven by Playwright):
+answers with their source, the check by buttons alone, reload, keyboard use,
+accessibility (axe-core), script injection, signatures and the phone layout."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from bot.config import PROJECT_ROOT
+
+pytestmark = [pytest.mark.model, pytest.mark.live]
+AXE = PROJECT_ROOT / "tests/e2e/node_modules/axe-core/axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "results" / "screenshots"
+BOT = ".cce-msg--bot"
+USER = ".cce-msg--user"
+
+
+def wait_for_welcome(page):
+    expect(page.locator(BOT).first).to_contain_text("CCE practitioner assistant", timeout=20_000)
+
+
+def bot_count(page) -> int:
+    return page.locator(BOT).count()
+
+
+def send(page, text: str) -> None:
+    before = bot_count(page)
+    page.get_by_label("Your message").fill(text)
+    page.get_by_label("Your message").press("Enter")
+    expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
+    expect(page.get_by_label("Your message")).to_be_enabled()
+
+
+def click_reply(page, name: str) -> None:
+    before = bot_count(page)
+    page.locator(f"{BOT} .cce-reply").filter(has_text=name).last.click()
+    expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
+    expect(page.get_by_label("Your message")).to_be_enabled()
+
+
+def test_page_has_a_strict_content_security_policy(browser, assistant):
+    page = browser.new_page()
+    response = page.goto(f"{assistant.url}/webhooks/web/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "*" not in policy
+    page.close()
+
+
+def test_header_gives_999_and_the_front_door(page):
+    wait_for_welcome(page)
+    emergency = page.get_by_role("link", name="Child in immediate danger? Call 999")
+    expect(emergency).to_have_attribute("href", "tel:999")
+    expect(page.locator("a[href='mailto:NELCChildrensFrontDoor@nelincs.gov.uk']").first).to_be_visible()
+
+
+def test_guidance_question_is_answered_with_its_source_visible(page):
+    wait_for_welcome(page)
+    send(page, "what is cuckooing")
+    source = page.locator(f"{BOT} .cce-source").last
+    expect(source).to_be_visible()
+    expect(source).to_have_text(
+        "Source: NEL CCE guidance – Who is vulnerable to child criminal exploitation?"
+    )
+    assert not page.errors
+
+
+def run_check_by_buttons(page) -> None:
+    click_reply(page, "Start an indicator check")
+    for name in ["No", "Yes", "Skip", "No", "No", "No", "Yes", "No", "No", "None of these"]:
+        click_reply(page, name)
+    expect(page.locator(BOT).filter(has_text="Indicator check summary")).to_have_count(1)
+
+
+def test_check_by_clicking_buttons_only_and_summary_download(page, tmp_path):
+    wait_for_welcome(page)
+    run_check_by_buttons(page)
+    expect(page.locator(BOT).filter(has_text="There are signs of possible criminal").first).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download summary").click()
+    download = download_info.value
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("Indicator check summary")
+    assert "Moved or made to travel to commit crime: Yes" in text
+    assert "NRM referral: yes" in text
+    assert not page.errors
+
+
+def test_conversation_survives_a_reload(page):
+    wait_for_welcome(page)
+    send(page, "what is a graft phone")
+    page.reload()
+    expect(page.locator(USER).filter(has_text="what is a graft phone")).to_have_count(1, timeout=20_000)
+    expect(page.locator(f"{BOT} .cce-source").last).to_have_text("Source: NEL CCE guidance – Indicators")
+
+
+def test_keyboard_only(page):
+    wait_for_welcome(page)
+    page.locator("body").focus()
+    order = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        order.append(page.evaluate(
+            "() => { const e = document.activeElement; return (e.getAttribute('aria-label') || "
+            "e.textContent || e.getAttribute('name') || e.tagName).trim().slice(0, 40) }"
+        ))  # fmt: skip
+    assert order.index("Child in immediate danger? Call 999") < order.index("message")
+    assert order.index("Start an indicator check") < order.index("message") < order.index("Send")
+    # The focused control shows a visible outline of at least 2px.
+    page.get_by_label("Your message").focus()
+    width = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert float(width.replace("px", "")) >= 2
+    # Enter sends; a reply button works from the keyboard.
+    page.keyboard.type("what is the nrm")
+    before = bot_count(page)
+    page.keyboard.press("Enter")
+    expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
+    button = page.locator(f"{BOT} .cce-reply").filter(has_text="Start an indicator check").last
+    button.focus()
+    before = bot_count(page)
+    page.keyboard.press("Enter")
+    expect(page.locator(BOT).last).to_contain_text("immediate danger", timeout=20_000)
+
+
+def axe_violations(browser, assistant, run_check: bool) -> list[dict]:
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    if run_check:
+        run_check_by_buttons(page)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    context.close()
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("run_check", [False, True], ids=["empty widget", "after a full check"])
+def test_axe_finds_no_serious_or_critical_violation(browser, assistant, run_check):
+    violations = axe_violations(browser, assistant, run_check)
+    assert not violations, json.dumps(
+        [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"][:3]]} for v in violations], indent=2
+    )
+
+
+PAYLOADS = [
+    "<script>window.__pwned = 1</script>",
+    "<img src=x onerror=\"window.__pwned=1\">",
+    "<svg onload=\"window.__pwned=1\"></svg>",
+    "<svg><script>window.__pwned=1</script></svg>",
+    "<iframe src=\"javascript:window.__pwned=1\"></iframe>",
+    "[click me](javascript:window.__pwned=1)",
+    "[click me](JaVaScRiPt:window.__pwned=1)",
+    "[click me]( javascript:window.__pwned=1 )",
+    "[data](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX19wd25lZD0xPC9zY3JpcHQ+)",
+    "[vb](vbscript:msgbox(1))",
+    "javascript:window.__pwned=1",
+    "data:text/html,<script>window.__pwned=1</script>",
+    "\"><img src=x onerror=window.__pwned=1>",
+    "'><svg/onload=window.__pwned=1>",
+    "</div><script>window.__pwned=1</script>",
+    "&lt;img src=x onerror=window.__pwned=1&gt;",
+    "&#60;script&#62;window.__pwned=1&#60;/script&#62;",
+    "**<b onmouseover=window.__pwned=1>bold</b>**",
+    "- <a href=\"javascript:window.__pwned=1\">list link</a>",
+    "[x](https://example.org\" onclick=\"window.__pwned=1)",
+    "<a href=javascript&colon;window.__pwned=1>colon</a>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=1>",
+    "<details open ontoggle=window.__pwned=1>",
+    "<body onload=window.__pwned=1>",
+]
+
+
+def assert_nothing_ran(page) -> None:
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.locator("a[href^='javascript:' i], a[href^='data:' i], a[href^='vbscript:' i]").count() == 0
+    assert page.locator(".cce-log script, .cce-log img, .cce-log svg, .cce-log iframe").count() == 0
+    for href in page.eval_on_selector_all(".cce-log a", "links => links.map(a => a.href)"):
+        assert href.split(":", 1)[0] in ("http", "https", "mailto", "tel"), href
+
+
+def test_script_injection_in_user_messages_never_runs(page):
+    wait_for_welcome(page)
+    for payload in PAYLOADS:
+        send(page, payload)
+        expect(page.locator(USER).last).to_contain_text(payload.strip()[:10])
+    assert len(PAYLOADS) >= 20
+    assert_nothing_ran(page)
+    assert not page.errors
+
+
+def test_script_injection_echoed_by_the_bot_in_markdown_never_runs(page, assistant):
+    wait_for_welcome(page)
+
+    def echo(route):  # the bot's reply repeats the user's text, markdown and all
+        text = json.loads(route.request.post_data)["text"]
+        route.fulfill(json={"messages": [{"text": f"You wrote:\n{text}\n- {text}", "buttons": []}]})
+
+    page.route(f"{assistant.url}/webhooks/web/message", echo)
+    for payload in PAYLOADS:
+        send(page, payload)
+    send(page, "a safe [link](https://example.org/guide) and **bold**")
+    link = page.locator(f"{BOT} a[href='https://example.org/guide']").last
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.locator(f"{BOT} strong").filter(has_text="bold").last).to_be_visible()
+    assert_nothing_ran(page)
+
+
+def post(url: str, body: bytes) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_forged_or_missing_signature_is_refused(assistant):
+    base = f"{assistant.url}/webhooks/web"
+    status, body = post(f"{base}/session", b"{}")
+    token = body["token"]
+    session_id, signature = token.split(".")
+    assert post(f"{base}/message", json.dumps({"token": token, "text": "hi"}).encode())[0] == 200
+    forged = f"web-{'0' * 32}.{signature}"
+    for path in ("message", "history"):
+        assert post(f"{base}/{path}", json.dumps({"token": forged, "text": "hi"}).encode())[0] == 403
+        status, body = post(f"{base}/{path}", json.dumps({"text": "hi"}).encode())
+        assert status == 401 and "token" in body["error"]
+    assert post(f"{base}/message", b"{not json")[0] == 400
+    assert post(f"{base}/message", b"x" * 100_000)[0] == 413
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone-360", 360, 740)])
+def test_layouts_and_screenshots(browser, assistant, name, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    send(page, "what are the signs of cce")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"), full_page=False)
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
+    expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+    context.close()
