@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("serve", "converse", "sync_data", "assess", "indicators", "report")
+COMMANDS = ("serve", "converse", "sync_data", "assess", "indicators", "report", "retention")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,6 +48,10 @@ class Settings:
     # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
     search_results: int = 3
     database_url: str = ""
+    # Where conversations (Rasa's tracker store) are kept; SQLite file by default.
+    tracker_database_url: str = ""
+    # How long conversations and check records are kept by `python -m bot purge`.
+    retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
     widget_origins: tuple[str, ...] = ()
     # Keys the hash of sender ids in records and signs widget tokens; generated
@@ -71,6 +75,11 @@ class Settings:
         return self.data_dir / "triage"
 
     @property
+    def effective_tracker_database_url(self) -> str:
+        """The SQLAlchemy URL for conversations: the configured one or the SQLite file."""
+        return self.tracker_database_url or f"sqlite:///{self.var_dir / 'tracker.db'}"
+
+    @property
     def effective_database_url(self) -> str:
         """The SQLAlchemy URL for records: the configured one or the SQLite file."""
         return self.database_url or f"sqlite:///{self.var_dir / 'cce.db'}"
@@ -87,6 +96,8 @@ def load_settings() -> Settings:
         action_port=_env_int("CCE_ACTION_PORT", 5055),
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
+        tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
+        retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(
             origin.strip().rstrip("/")

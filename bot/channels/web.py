@@ -67,7 +67,7 @@ def parse_body(body: bytes | None) -> dict[str, Any]:
     try:
         data = json.loads((body or b"{}").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RequestError(400, "The request body must be JSON, e.g. {\"token\": ..., \"text\": ...}.")
+        raise RequestError(400, 'The request body must be JSON, e.g. {"token": ..., "text": ...}.')
     if not isinstance(data, dict):
         raise RequestError(400, "The request body must be a JSON object.")
     return data
@@ -135,9 +135,7 @@ class WebChatInput(InputChannel):
             resp.headers["Access-Control-Max-Age"] = "600"
         return resp
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         web = Blueprint("web_chat", __name__)
 
         @web.route("/", methods=["GET"], strict_slashes=False)
@@ -158,7 +156,9 @@ class WebChatInput(InputChannel):
             return self._cors(request, response.empty(status=204))
 
         for path in ("/config", "/session", "/message", "/history"):
-            web.add_route(preflight, path, methods=["OPTIONS"], name=f"preflight{path.replace('/', '_')}")
+            web.add_route(
+                preflight, path, methods=["OPTIONS"], name=f"preflight{path.replace('/', '_')}"
+            )
 
         @web.route("/config", methods=["GET"])
         async def config(request: Request) -> HTTPResponse:

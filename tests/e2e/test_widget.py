@@ -55,7 +55,9 @@ def test_header_gives_999_and_the_front_door(page):
     wait_for_welcome(page)
     emergency = page.get_by_role("link", name="Child in immediate danger? Call 999")
     expect(emergency).to_have_attribute("href", "tel:999")
-    expect(page.locator("a[href='mailto:NELCChildrensFrontDoor@nelincs.gov.uk']").first).to_be_visible()
+    expect(
+        page.locator("a[href='mailto:NELCChildrensFrontDoor@nelincs.gov.uk']").first
+    ).to_be_visible()
 
 
 def test_guidance_question_is_answered_with_its_source_visible(page):
@@ -79,7 +81,9 @@ def run_check_by_buttons(page) -> None:
 def test_check_by_clicking_buttons_only_and_summary_download(page, tmp_path):
     wait_for_welcome(page)
     run_check_by_buttons(page)
-    expect(page.locator(BOT).filter(has_text="There are signs of possible criminal").first).to_be_visible()
+    expect(
+        page.locator(BOT).filter(has_text="There are signs of possible criminal").first
+    ).to_be_visible()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download summary").click()
     download = download_info.value
@@ -96,8 +100,12 @@ def test_conversation_survives_a_reload(page):
     wait_for_welcome(page)
     send(page, "what is a graft phone")
     page.reload()
-    expect(page.locator(USER).filter(has_text="what is a graft phone")).to_have_count(1, timeout=20_000)
-    expect(page.locator(f"{BOT} .cce-source").last).to_have_text("Source: NEL CCE guidance – Indicators")
+    expect(page.locator(USER).filter(has_text="what is a graft phone")).to_have_count(
+        1, timeout=20_000
+    )
+    expect(page.locator(f"{BOT} .cce-source").last).to_have_text(
+        "Source: NEL CCE guidance – Indicators"
+    )
 
 
 def test_keyboard_only(page):
@@ -148,16 +156,17 @@ def axe_violations(browser, assistant, run_check: bool) -> list[dict]:
 def test_axe_finds_no_serious_or_critical_violation(browser, assistant, run_check):
     violations = axe_violations(browser, assistant, run_check)
     assert not violations, json.dumps(
-        [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"][:3]]} for v in violations], indent=2
+        [{"id": v["id"], "nodes": [n["html"] for n in v["nodes"][:3]]} for v in violations],
+        indent=2,
     )
 
 
 PAYLOADS = [
     "<script>window.__pwned = 1</script>",
-    "<img src=x onerror=\"window.__pwned=1\">",
-    "<svg onload=\"window.__pwned=1\"></svg>",
+    '<img src=x onerror="window.__pwned=1">',
+    '<svg onload="window.__pwned=1"></svg>',
     "<svg><script>window.__pwned=1</script></svg>",
-    "<iframe src=\"javascript:window.__pwned=1\"></iframe>",
+    '<iframe src="javascript:window.__pwned=1"></iframe>',
     "[click me](javascript:window.__pwned=1)",
     "[click me](JaVaScRiPt:window.__pwned=1)",
     "[click me]( javascript:window.__pwned=1 )",
@@ -165,14 +174,14 @@ PAYLOADS = [
     "[vb](vbscript:msgbox(1))",
     "javascript:window.__pwned=1",
     "data:text/html,<script>window.__pwned=1</script>",
-    "\"><img src=x onerror=window.__pwned=1>",
+    '"><img src=x onerror=window.__pwned=1>',
     "'><svg/onload=window.__pwned=1>",
     "</div><script>window.__pwned=1</script>",
     "&lt;img src=x onerror=window.__pwned=1&gt;",
     "&#60;script&#62;window.__pwned=1&#60;/script&#62;",
     "**<b onmouseover=window.__pwned=1>bold</b>**",
-    "- <a href=\"javascript:window.__pwned=1\">list link</a>",
-    "[x](https://example.org\" onclick=\"window.__pwned=1)",
+    '- <a href="javascript:window.__pwned=1">list link</a>',
+    '[x](https://example.org" onclick="window.__pwned=1)',
     "<a href=javascript&colon;window.__pwned=1>colon</a>",
     "<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=1>",
     "<details open ontoggle=window.__pwned=1>",
@@ -182,7 +191,10 @@ PAYLOADS = [
 
 def assert_nothing_ran(page) -> None:
     assert page.evaluate("() => window.__pwned") is None
-    assert page.locator("a[href^='javascript:' i], a[href^='data:' i], a[href^='vbscript:' i]").count() == 0
+    assert (
+        page.locator("a[href^='javascript:' i], a[href^='data:' i], a[href^='vbscript:' i]").count()
+        == 0
+    )
     assert page.locator(".cce-log script, .cce-log img, .cce-log svg, .cce-log iframe").count() == 0
     for href in page.eval_on_selector_all(".cce-log a", "links => links.map(a => a.href)"):
         assert href.split(":", 1)[0] in ("http", "https", "mailto", "tel"), href
@@ -232,14 +244,18 @@ def test_forged_or_missing_signature_is_refused(assistant):
     assert post(f"{base}/message", json.dumps({"token": token, "text": "hi"}).encode())[0] == 200
     forged = f"web-{'0' * 32}.{signature}"
     for path in ("message", "history"):
-        assert post(f"{base}/{path}", json.dumps({"token": forged, "text": "hi"}).encode())[0] == 403
+        assert (
+            post(f"{base}/{path}", json.dumps({"token": forged, "text": "hi"}).encode())[0] == 403
+        )
         status, body = post(f"{base}/{path}", json.dumps({"text": "hi"}).encode())
         assert status == 401 and "token" in body["error"]
     assert post(f"{base}/message", b"{not json")[0] == 400
     assert post(f"{base}/message", b"x" * 100_000)[0] == 413
 
 
-@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone-360", 360, 740)])
+@pytest.mark.parametrize(
+    ("name", "width", "height"), [("desktop", 1280, 900), ("phone-360", 360, 740)]
+)
 def test_layouts_and_screenshots(browser, assistant, name, width, height):
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()

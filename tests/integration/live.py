@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -20,16 +21,21 @@ def free_port() -> int:
 class LiveAssistant:
     """``python -m bot serve`` on free ports, as a deployer would run it."""
 
-    def __init__(self, project_root: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, project_root: Path, env: dict[str, str] | None = None, var_dir: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.action_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = project_root / "results" / f"live-{self.port}.log"
         self._root = project_root
+        # Its own data folder (SQLite tracker store, records, secret) unless given one.
+        self.var_dir = var_dir or Path(tempfile.mkdtemp(prefix="cce-live-"))
         self._env = {
             **os.environ,
             "CCE_PORT": str(self.port),
             "CCE_ACTION_PORT": str(self.action_port),
+            "CCE_VAR_DIR": str(self.var_dir),
             **(env or {}),
         }
         self._env.pop("CCE_ACTION_SERVER_URL", None)

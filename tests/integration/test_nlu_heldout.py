@@ -24,12 +24,19 @@ TARGET = 0.95
 
 @pytest.fixture(scope="module")
 def parse(trained_model):
+    """Parses with the trained model on an event loop of its own thread, so it
+    works whatever loop another test's library (Playwright) left running."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from rasa.core.agent import Agent
 
-    loop = asyncio.new_event_loop()
     agent = Agent.load(str(trained_model))
-    yield lambda text: loop.run_until_complete(agent.parse_message(text))
-    loop.close()
+    loop = asyncio.new_event_loop()
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        yield lambda text: thread.submit(
+            loop.run_until_complete, agent.parse_message(text)
+        ).result()
+        thread.submit(loop.close).result()
 
 
 def answered_topic(parse_data: dict) -> str | None:

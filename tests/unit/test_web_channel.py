@@ -17,7 +17,9 @@ def test_a_signed_token_verifies_and_a_forged_one_does_not():
     assert tokens.verify(token, KEY) == session_id
     assert tokens.verify(token, b"other-secret") is None
     other = tokens.new_session_id()
-    assert tokens.verify(f"{other}.{token.split('.')[1]}", KEY) is None  # guessed id, stolen signature
+    assert (
+        tokens.verify(f"{other}.{token.split('.')[1]}", KEY) is None
+    )  # guessed id, stolen signature
     for bad in (None, "", "abc", "web-1.2.3", 42, "x" * 500, f"{session_id}."):
         assert tokens.verify(bad, KEY) is None
 
@@ -50,7 +52,10 @@ def test_missing_and_bad_tokens():
 def test_history_shows_button_titles_and_hides_commands():
     events = [
         UserUttered("/session_start"),
-        BotUttered("Welcome", {"buttons": [{"title": "Start an indicator check", "payload": "/start_check"}]}),
+        BotUttered(
+            "Welcome",
+            {"buttons": [{"title": "Start an indicator check", "payload": "/start_check"}]},
+        ),
         UserUttered("/start_check"),
         BotUttered("First question"),
         UserUttered("what is cuckooing"),

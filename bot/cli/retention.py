@@ -1,0 +1,69 @@
+"""Retention and erasure: ``python -m bot purge --older-than DAYS`` and
+``python -m bot erase SENDER_ID``. Both print counts only, never content."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timedelta, timezone
+
+
+def purge(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.storage.conversations import TrackerUnitOfWork
+    from bot.storage.database import DatabaseError
+    from bot.storage.records import ready
+    from bot.storage.repository import UnitOfWork
+
+    settings = get_settings()
+    days = settings.retention_days if args.older_than is None else args.older_than
+    if days < 0:
+        print("--older-than must be 0 or more days.", file=sys.stderr)
+        return 2
+    cutoff = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=days)
+    try:
+        with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
+            conversations, events = uow.conversations.delete_inactive_since(
+                cutoff.replace(tzinfo=timezone.utc)
+            )
+        with UnitOfWork(ready(settings.effective_database_url)) as records:
+            checks = records.checks.delete_older_than(cutoff)
+    except DatabaseError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"Deleted {conversations} conversations ({events} events) and {checks} check records "
+          f"older than {days} days.")  # fmt: skip
+    return 0
+
+
+def erase(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.secrets import get_secret
+    from bot.storage.conversations import TrackerUnitOfWork
+    from bot.storage.database import DatabaseError
+    from bot.storage.records import ready
+    from bot.storage.repository import UnitOfWork, hash_sender
+
+    settings = get_settings()
+    try:
+        with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
+            events = uow.conversations.delete_conversation(args.sender_id)
+        with UnitOfWork(ready(settings.effective_database_url)) as records:
+            checks = records.checks.delete_for_sender(hash_sender(args.sender_id, get_secret()))
+    except DatabaseError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"Deleted {events} events and {checks} check records of that conversation.")
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "purge", help="delete conversations and check records past retention"
+    )
+    parser.add_argument("--older-than", type=int, metavar="DAYS",
+                        help="days to keep (default CCE_RETENTION_DAYS, 90)")  # fmt: skip
+    parser.set_defaults(func=purge)
+    parser = subparsers.add_parser("erase", help="delete one conversation everywhere it is stored")
+    parser.add_argument("sender_id", help="the conversation's sender id")
+    parser.set_defaults(func=erase)

@@ -1,0 +1,1 @@
+"""Redaction of personal identifiers before anything is stored or logged."""

@@ -1,0 +1,74 @@
+"""Retention and erasure of conversations in the tracker store's ``events`` table
+(Rasa's SQL tracker store schema: one row per event, keyed by ``sender_id``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import column, delete, func, inspect, select, table
+from sqlalchemy.engine import Connection
+
+from bot.storage.database import get_engine
+
+events = table("events", column("sender_id"), column("timestamp"))
+
+
+class ConversationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._exists = inspect(connection).has_table("events")
+
+    def delete_inactive_since(self, cutoff: datetime) -> tuple[int, int]:
+        """Deletes every conversation whose last event is before ``cutoff``;
+        returns (conversations, events) deleted."""
+        if not self._exists:
+            return 0, 0
+        stale = (
+            select(events.c.sender_id)
+            .group_by(events.c.sender_id)
+            .having(func.max(events.c.timestamp) < cutoff.timestamp())
+        )
+        senders = [row[0] for row in self._connection.execute(stale)]
+        deleted = 0
+        for start in range(0, len(senders), 500):
+            chunk = senders[start : start + 500]
+            result = self._connection.execute(delete(events).where(events.c.sender_id.in_(chunk)))
+            deleted += int(result.rowcount or 0)
+        return len(senders), deleted
+
+    def delete_conversation(self, sender_id: str) -> int:
+        """Deletes every event of one conversation; returns how many."""
+        if not self._exists:
+            return 0
+        result = self._connection.execute(delete(events).where(events.c.sender_id == sender_id))
+        return int(result.rowcount or 0)
+
+    def count_events(self, sender_id: str | None = None) -> int:
+        if not self._exists:
+            return 0
+        query = select(func.count()).select_from(events)
+        if sender_id is not None:
+            query = query.where(events.c.sender_id == sender_id)
+        return int(self._connection.execute(query).scalar_one())
+
+
+class TrackerUnitOfWork:
+    """One transaction on the tracker store's database."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+
+    def __enter__(self) -> TrackerUnitOfWork:
+        self._connection = get_engine(self._url).connect()
+        self._transaction = self._connection.begin()
+        self.conversations = ConversationRepository(self._connection)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        try:
+            if exc_type is None:
+                self._transaction.commit()
+            else:
+                self._transaction.rollback()
+        finally:
+            self._connection.close()
