@@ -29,6 +29,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import tokens
+from bot.channels.holding import with_holding_message
 
 logger = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         web = Blueprint("web_chat", __name__)
+        on_new_message = with_holding_message(on_new_message)
 
         @web.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:

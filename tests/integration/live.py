@@ -36,9 +36,9 @@ class LiveAssistant:
             "CCE_PORT": str(self.port),
             "CCE_ACTION_PORT": str(self.action_port),
             "CCE_VAR_DIR": str(self.var_dir),
-            **(env or {}),
         }
-        self._env.pop("CCE_ACTION_SERVER_URL", None)
+        self._env.pop("CCE_ACTION_SERVER_URL", None)  # serve derives it from the port
+        self._env.update(env or {})
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 240) -> None:

@@ -1,0 +1,42 @@
+"""A reply for every message, whatever fails behind the channel.
+
+When the action server is down or an action fails, Rasa logs the error and
+carries on, and the user would get no answer at all. Every channel of ours hands
+Rasa a wrapped ``on_new_message``: if a turn produced no message (or raised), the
+user gets the holding message, which still gives the 999 route and the
+Integrated Front Door's contact and asks them to send the message again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def holding_reply() -> tuple[str, list[dict[str, str]]]:
+    from bot.messages import get_messages
+
+    reply = get_messages().reply("holding")
+    return reply.text, [button.as_dict() for button in reply.buttons]
+
+
+def with_holding_message(on_new_message: Handler) -> Handler:
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
+        try:
+            await on_new_message(message)
+        except Exception:  # noqa: BLE001 - the user must still get an answer
+            logger.exception("A turn failed; the user gets the holding message.")
+        if isinstance(output, CollectingOutputChannel) and len(output.messages) == before:
+            text, buttons = holding_reply()
+            await output.send_text_with_buttons(message.sender_id, text, buttons)
+
+    return handle
