@@ -12,5 +12,5 @@ from bot.channels.holding import Handler, with_holding_message
 class RestInput(RasaRestInput):
     """Same name, URL and request format as rasa's ``rest`` channel."""
 
-    def blueprint(self, on_new_message: Handler) -> Blueprint:  # type: ignore[override]
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
         return super().blueprint(with_holding_message(on_new_message))
