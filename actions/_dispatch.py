@@ -1,16 +1,33 @@
-"""Sending :class:`bot.messages.Reply` objects through the rasa-sdk dispatcher."""
+"""Sending :class:`bot.messages.Reply` objects through the rasa-sdk dispatcher,
+with the privacy reminder the first time a user seems to type an identifier."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import Reply
+from bot.messages import Reply, get_messages
+from bot.privacy.redaction import looks_identifying
+
+REMINDED = "privacy_reminded"
 
 
-def send(dispatcher: CollectingDispatcher, replies: Iterable[Reply]) -> None:
+def send(
+    dispatcher: CollectingDispatcher, replies: Iterable[Reply], tracker: Tracker | None = None
+) -> list[EventType]:
+    """Sends the replies; with a tracker, adds the privacy reminder once per
+    conversation when the user's message looks like it holds an identifier, and
+    returns the event that records it."""
     for reply in replies:
         dispatcher.utter_message(
             text=reply.text, buttons=[button.as_dict() for button in reply.buttons]
         )
+    if tracker is None or tracker.get_slot(REMINDED):
+        return []
+    if not looks_identifying(tracker.latest_message.get("text") or ""):
+        return []
+    dispatcher.utter_message(text=get_messages().reply("privacy_reminder").text)
+    return [SlotSet(REMINDED, True)]

@@ -103,8 +103,8 @@ class _AskCheckQuestion(Action, metaclass=ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, replies.ask(self.slot, _state(tracker), get_questions(), get_catalogue()))
-        return []
+        question = replies.ask(self.slot, _state(tracker), get_questions(), get_catalogue())
+        return send(dispatcher, question, tracker)
 
 
 # One ask action per slot, named action_ask_<slot> as Rasa forms expect.
@@ -163,6 +163,6 @@ class ActionCheckOutcome(Action):
             }
         )
         assessment = assess(check, get_triage())
-        send(dispatcher, replies.outcome(assessment))
+        events = send(dispatcher, replies.outcome(assessment), tracker)
         record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
-        return [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]
+        return events + [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]

@@ -48,8 +48,7 @@ class _SayMessage(Action, metaclass=ABCMeta):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, message(self.message_key))
-        return []
+        return send(dispatcher, message(self.message_key), tracker)
 
 
 class ActionSayGreet(_SayMessage):

@@ -33,8 +33,7 @@ class ActionAnswerGuidance(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         topic = get_knowledge().topic_for_intent(intent)
         # Not a topic intent (e.g. predicted by a rule after another intent): search, don't guess.
-        send(dispatcher, guidance_answer(topic.id) if topic else _search(tracker))
-        return []
+        return send(dispatcher, guidance_answer(topic.id) if topic else _search(tracker), tracker)
 
 
 class ActionSearchGuidance(Action):
@@ -47,8 +46,7 @@ class ActionSearchGuidance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, _search(tracker))
-        return []
+        return send(dispatcher, _search(tracker), tracker)
 
 
 class ActionCoreFallback(ActionSearchGuidance):
@@ -61,5 +59,5 @@ class ActionCoreFallback(ActionSearchGuidance):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        await super().run(dispatcher, tracker, domain)
+        send(dispatcher, _search(tracker))
         return [UserUtteranceReverted()]

@@ -50,6 +50,9 @@ class Settings:
     database_url: str = ""
     # Where conversations (Rasa's tracker store) are kept; SQLite file by default.
     tracker_database_url: str = ""
+    # Redis for the conversation lock store when several Rasa instances share the
+    # tracker store, e.g. redis://127.0.0.1:6379/1; unset: in-memory locks.
+    redis_url: str = ""
     # How long conversations and check records are kept by `python -m bot purge`.
     retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
@@ -97,6 +100,7 @@ def load_settings() -> Settings:
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
         tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
+        redis_url=os.environ.get("CCE_REDIS_URL", ""),
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(

@@ -1,10 +1,16 @@
 """A reply for every message, whatever fails behind the channel.
 
-When the action server is down or an action fails, Rasa logs the error and
-carries on, and the user would get no answer at all. Every channel of ours hands
-Rasa a wrapped ``on_new_message``: if a turn produced no message (or raised), the
-user gets the holding message, which still gives the 999 route and the
-Integrated Front Door's contact and asks them to send the message again.
+Every channel of ours hands Rasa a wrapped ``on_new_message``:
+
+- when the conversations database is unavailable, the message is not processed
+  at all (Rasa would otherwise carry on in memory and lose the conversation) and
+  the user is told so and asked to send it again; once the database is back the
+  conversation continues where it was;
+- when the action server is down or an action fails, Rasa logs the error and
+  carries on with no answer; if a turn produced no message (or raised), the user
+  gets the same holding message.
+
+The holding message always gives the 999 route and the Integrated Front Door.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.storage.tracker_store import conversations_available
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +39,13 @@ def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
         before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
-        try:
-            await on_new_message(message)
-        except Exception:  # noqa: BLE001 - the user must still get an answer
-            logger.exception("A turn failed; the user gets the holding message.")
+        if not conversations_available():
+            logger.warning("Conversations database unavailable: message not processed.")
+        else:
+            try:
+                await on_new_message(message)
+            except Exception:  # noqa: BLE001 - the user must still get an answer
+                logger.exception("A turn failed; the user gets the holding message.")
         if isinstance(output, CollectingOutputChannel) and len(output.messages) == before:
             text, buttons = holding_reply()
             await output.send_text_with_buttons(message.sender_id, text, buttons)

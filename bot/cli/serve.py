@@ -33,25 +33,26 @@ def child_environment(action_port: int) -> dict[str, str]:
     return env
 
 
+def actions_command(action_port: int) -> list[str]:
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
+
+
+def rasa_command(port: int, model: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "rasa", "run",
+        "--model", str(model),
+        "--port", str(port),
+        "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+    ]  # fmt: skip
+
+
 def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     env = child_environment(action_port)
-    actions = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    rasa = subprocess.Popen(
-        [
-            sys.executable, "-m", "rasa", "run",
-            "--model", str(model),
-            "--port", str(port),
-            "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )  # fmt: skip
-    return [actions, rasa]
+    return [
+        subprocess.Popen(actions_command(action_port), cwd=PROJECT_ROOT, env=env),
+        subprocess.Popen(rasa_command(port, model), cwd=PROJECT_ROOT, env=env),
+    ]
 
 
 def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:
@@ -84,6 +85,15 @@ def stop(processes: list[subprocess.Popen]) -> None:
 def main(args: argparse.Namespace) -> int:
     settings = get_settings()
     port = args.port or settings.port
+    if args.only:
+        # One process only (scaled-out deployments run one action server and several
+        # Rasa servers): this process becomes it, so signals reach it directly.
+        if args.only == "actions":
+            command = actions_command(settings.action_port)
+        else:
+            command = rasa_command(port, _model_path(settings.models_dir))
+        os.chdir(PROJECT_ROOT)
+        os.execve(command[0], command, child_environment(settings.action_port))
     processes = start(port, settings.action_port, _model_path(settings.models_dir))
 
     def _terminate(signum: int, _frame: object) -> None:
@@ -107,4 +117,9 @@ def main(args: argparse.Namespace) -> int:
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, help="Rasa server port (default CCE_PORT or 5005)")
+    parser.add_argument(
+        "--only",
+        choices=["actions", "rasa"],
+        help="run only the action server, or only a Rasa server (using CCE_ACTION_SERVER_URL)",
+    )
     parser.set_defaults(func=main)

@@ -27,6 +27,25 @@ NEGATION_WINDOW = 3
 # Negations that cancel a token-pattern match when they fill one of its wildcard gaps
 # ({} or {OP: "?"}): "mum has no concerns".
 GAP_NEGATIONS = frozenset({"not", "n't", "never", "no"})
+# Denials reach the whole clause before a match, not just NEGATION_WINDOW tokens:
+# "he denies ever having carried a knife", "denied being approached by anyone".
+DENIALS = frozenset({"deny", "denies", "denied", "denying"})
+# A negated evidence noun does the same: "there is no indication he has ever been missing",
+# "no evidence that he carries a weapon", "no sign of him being exploited".
+EVIDENCE_NOUNS = frozenset(
+    {
+        "indication",
+        "evidence",
+        "sign",
+        "suggestion",
+        "suspicion",
+        "intelligence",
+        "record",
+        "history",
+        "reason",
+    }
+)
+SCOPE_WINDOW = 8
 MAX_CHARACTERS = 5000
 
 
@@ -92,6 +111,18 @@ class IndicatorMatcher:
                 return False  # a clause boundary ends the negation's reach
             if token.lower_ in NEGATIONS or token.lemma_ in NEGATIONS:
                 return True
+        for token in reversed(doc[max(0, start - SCOPE_WINDOW) : start]):
+            if token.is_punct and token.text not in ("'", "’"):
+                return False
+            if token.lower_ in DENIALS or token.lemma_ in DENIALS:
+                return True
+            if token.lemma_ in EVIDENCE_NOUNS and token.i > 0:
+                before = doc[token.i - 1]
+                if (
+                    before.lower_ in ("no", "not", "never", "nothing", "any")
+                    or before.lemma_ in NEGATIONS
+                ):
+                    return True
         return False
 
 

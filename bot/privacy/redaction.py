@@ -68,3 +68,19 @@ def redact(text: str) -> Redaction:
     if "ADDRESS" in kinds:  # "flat 3, [ADDRESS]" leaves the flat's prefix as its own match
         text = re.sub(r"\[ADDRESS\]\s*\[ADDRESS\]", "[ADDRESS]", text)
     return Redaction(text, tuple(kinds))
+
+
+# Phrases that introduce a name: "his name is ...", "a lad called Jay", "Mrs Smith".
+NAME_HINTS = re.compile(
+    r"\b(?:his|her|their|the child'?s|the young person'?s|the yp'?s)\s+(?:first\s+|last\s+|sur)?"
+    r"name\s+is\b"
+    r"|\b(?:dob|d\.o\.b)\b",
+    re.IGNORECASE,
+)
+CAPITALISED_NAME = re.compile(r"\b(?:called|named|known as|Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+")
+
+
+def looks_identifying(text: str) -> bool:
+    """Whether a message seems to hold a name or another identifier, so that the
+    assistant reminds the user not to type them."""
+    return bool(redact(text).kinds or NAME_HINTS.search(text) or CAPITALISED_NAME.search(text))

@@ -28,6 +28,15 @@ from bot.privacy.redaction import redact
 
 logger = logging.getLogger(__name__)
 
+# The tracker store of this process, for the channels' availability check.
+_active: RedactingSQLTrackerStore | None = None
+
+
+def conversations_available() -> bool:
+    """Whether the conversations database can be used right now (True when this
+    process has no tracker store of ours, e.g. in tests of other parts)."""
+    return _active.available() if _active is not None else True
+
 
 def redact_event(event: Event) -> Event:
     """A copy of a user message event with its text redacted; other events as they are."""
@@ -67,6 +76,26 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query) or None,
         )
+        self._sqlite_file = (
+            Path(url.database).expanduser()
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            else None
+        )
+        global _active
+        _active = self
+
+    def available(self) -> bool:
+        """A cheap probe before each turn. A SQLite file that has disappeared counts
+        as unavailable: reading on would silently start a new, empty database."""
+        if self._sqlite_file is not None and not self._sqlite_file.exists():
+            return False
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception as exc:  # noqa: BLE001 - any driver error means unavailable
+            logger.warning("The conversations database is unavailable (%s).", type(exc).__name__)
+            return False
+        return True
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         for event in super()._additional_events(session, tracker):

@@ -22,8 +22,13 @@ class LiveAssistant:
     """``python -m bot serve`` on free ports, as a deployer would run it."""
 
     def __init__(
-        self, project_root: Path, env: dict[str, str] | None = None, var_dir: Path | None = None
+        self,
+        project_root: Path,
+        env: dict[str, str] | None = None,
+        var_dir: Path | None = None,
+        only: str | None = None,
     ) -> None:
+        self.only = only
         self.port = free_port()
         self.action_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -45,7 +50,7 @@ class LiveAssistant:
         self.log.parent.mkdir(exist_ok=True)
         self._log_file = self.log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"],
+            [sys.executable, "-m", "bot", "serve", *(["--only", self.only] if self.only else [])],
             cwd=self._root,
             env=self._env,
             stdout=self._log_file,
@@ -53,7 +58,11 @@ class LiveAssistant:
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
-        urls = [f"{self.url}/", f"http://127.0.0.1:{self.action_port}/health"]
+        urls = {
+            None: [f"{self.url}/", f"http://127.0.0.1:{self.action_port}/health"],
+            "rasa": [f"{self.url}/"],
+            "actions": [f"http://127.0.0.1:{self.action_port}/health"],
+        }[self.only]
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"The assistant exited; see {self.log}")
@@ -70,6 +79,12 @@ class LiveAssistant:
                 return response.status == 200
         except OSError:
             return False
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed machine would stop."""
+        if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, 9)
+            self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -58,3 +58,34 @@ def test_stored_event_is_a_redacted_copy():
     assert event.text == "my email is a.b@example.com"  # the turn in hand keeps what was typed
     clean = UserUttered("what is cuckooing")
     assert redact_event(clean) is clean
+
+
+def test_identifying_messages_are_spotted_and_guidance_questions_are_not():
+    from bot.privacy.redaction import looks_identifying
+
+    for text in ["his name is jay", "a lad called Jay keeps going missing", "Mrs Smith rang",
+                 "dob 01/02/2012", "email me at a@example.com"]:  # fmt: skip
+        assert looks_identifying(text), text
+    for text in ["what is cuckooing", "what is the 45 day reflection period", "call 999",
+                 "what's the NRM called", "a year 9 lad in my class"]:  # fmt: skip
+        assert not looks_identifying(text), text
+
+
+def test_the_privacy_reminder_is_given_once():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions._dispatch import REMINDED, send
+    from bot.messages import Reply
+
+    def turn(slots: dict) -> tuple[list, list]:
+        tracker = Tracker("t", slots, {"text": "his name is jay"}, [], False, None, {}, "")
+        dispatcher = CollectingDispatcher()
+        events = send(dispatcher, [Reply("answer")], tracker)
+        return events, dispatcher.messages
+
+    events, messages = turn({})
+    assert events == [{"event": "slot", "timestamp": None, "name": REMINDED, "value": True}]
+    assert "please don't type names" in messages[-1]["text"]
+    events, messages = turn({REMINDED: True})
+    assert events == [] and len(messages) == 1

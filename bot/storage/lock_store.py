@@ -1,0 +1,31 @@
+"""The conversation lock store: Redis when ``CCE_REDIS_URL`` is set (several Rasa
+instances sharing one tracker store must lock conversations across processes),
+in memory otherwise (one instance, the embedded default)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+
+from bot.config import get_settings
+
+
+class ConfiguredLockStore:
+    """Factory Rasa calls from ``endpoints.yml``; returns the lock store to use."""
+
+    def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
+        url = get_settings().redis_url
+        if not url:
+            return InMemoryLockStore()
+        parsed = urlparse(url)
+        return RedisLockStore(
+            host=parsed.hostname or "localhost",
+            port=parsed.port or 6379,
+            db=int(parsed.path.lstrip("/") or 1),
+            username=parsed.username,
+            password=parsed.password,
+            use_ssl=parsed.scheme == "rediss",
+            key_prefix="cce",
+        )
