@@ -44,6 +44,9 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 5005
     action_port: int = 5055
+    # Where the Rasa server finds the action server (endpoints.yml reads it from
+    # the environment, which `serve` sets); by default the local action port.
+    action_server_url_setting: str = ""
     # How many guidance passages the search offers when the classifier is unsure
     # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
     search_results: int = 3
@@ -60,6 +63,10 @@ class Settings:
     # Keys the hash of sender ids in records and signs widget tokens; generated
     # into var/ when empty. Instances behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
+
+    @property
+    def action_server_url(self) -> str:
+        return self.action_server_url_setting or f"http://127.0.0.1:{self.action_port}/webhook"
 
     @property
     def guidance_dir(self) -> Path:
@@ -97,6 +104,7 @@ def load_settings() -> Settings:
         host=os.environ.get("CCE_HOST", "0.0.0.0"),
         port=_env_int("CCE_PORT", 5005),
         action_port=_env_int("CCE_ACTION_PORT", 5055),
+        action_server_url_setting=os.environ.get("CCE_ACTION_SERVER_URL", ""),
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
         tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),

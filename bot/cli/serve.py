@@ -25,9 +25,9 @@ def _model_path(models_dir: Path) -> Path:
     return model
 
 
-def child_environment(action_port: int) -> dict[str, str]:
+def child_environment() -> dict[str, str]:
     env = dict(os.environ)
-    env.setdefault("CCE_ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook")
+    env["CCE_ACTION_SERVER_URL"] = get_settings().action_server_url
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
@@ -48,7 +48,7 @@ def rasa_command(port: int, model: Path) -> list[str]:
 
 
 def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
-    env = child_environment(action_port)
+    env = child_environment()
     return [
         subprocess.Popen(actions_command(action_port), cwd=PROJECT_ROOT, env=env),
         subprocess.Popen(rasa_command(port, model), cwd=PROJECT_ROOT, env=env),
@@ -93,7 +93,7 @@ def main(args: argparse.Namespace) -> int:
         else:
             command = rasa_command(port, _model_path(settings.models_dir))
         os.chdir(PROJECT_ROOT)
-        os.execve(command[0], command, child_environment(settings.action_port))
+        os.execve(command[0], command, child_environment())
     processes = start(port, settings.action_port, _model_path(settings.models_dir))
 
     def _terminate(signum: int, _frame: object) -> None:
