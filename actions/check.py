@@ -139,7 +139,7 @@ class ActionChangeAnswer(Action):
         labels = flow.changeable_labels({q: v["label"] for q, v in get_questions().items()})
         state = _state(tracker)
         chosen = next(tracker.get_latest_entity_values("check_question"), None)
-        if chosen in labels and state.get(chosen) is not None:
+        if isinstance(chosen, str) and chosen in labels and state.get(chosen) is not None:
             return [SlotSet(k, v) for k, v in flow.reset_for_change(chosen).items()]
         send(dispatcher, replies.change_choices(state, labels))
         return []

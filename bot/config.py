@@ -34,6 +34,19 @@ def _env_int(name: str, default: int) -> int:
         ) from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ValueError(
+            f"Setting {name}={value!r} is not a number; set it to e.g. {default} "
+            f"or unset it to use the default."
+        ) from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     """The assistant's configuration. See README.md, section Configuration."""
@@ -56,6 +69,12 @@ class Settings:
     # Redis for the conversation lock store when several Rasa instances share the
     # tracker store, e.g. redis://127.0.0.1:6379/1; unset: in-memory locks.
     redis_url: str = ""
+    # Rasa's HTTP API (/model/parse, /conversations/...): off unless a deployer
+    # turns it on, and then only with a token.
+    enable_api: bool = False
+    api_token: str = field(default="", repr=False)
+    # Seconds a turn may take before the user gets the holding message instead.
+    turn_timeout: float = 5.5
     # How long conversations and check records are kept by `python -m bot purge`.
     retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
@@ -110,6 +129,9 @@ def load_settings() -> Settings:
         tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
         redis_url=os.environ.get("CCE_REDIS_URL", ""),
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
+        turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
+        enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
+        api_token=os.environ.get("CCE_API_TOKEN", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(
             origin.strip().rstrip("/")

@@ -2,30 +2,41 @@
 
 Every channel of ours hands Rasa a wrapped ``on_new_message``:
 
+- the text is cleaned of control characters (which some databases refuse);
 - when the conversations database is unavailable, the message is not processed
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
   conversation continues where it was;
-- when the action server is down or an action fails, Rasa logs the error and
-  carries on with no answer; if a turn produced no message (or raised), the user
-  gets the same holding message.
+- a turn that takes longer than ``CCE_TURN_TIMEOUT`` seconds (a slow or hung
+  action server) is abandoned before its events are stored, and the user is
+  asked to send the message again, so the conversation stays where it was;
+- when an action fails, Rasa logs the error and carries on with no answer; a
+  turn that produced no message (or raised) gets the same holding message.
 
 The holding message always gives the 999 route and the Integrated Front Door.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot.config import get_settings
 from bot.storage.tracker_store import conversations_available
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str | None) -> str:
+    return CONTROL_CHARACTERS.sub(" ", text or "")
 
 
 def holding_reply() -> tuple[str, list[dict[str, str]]]:
@@ -37,13 +48,18 @@ def holding_reply() -> tuple[str, list[dict[str, str]]]:
 
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
+        message.text = clean_text(message.text)
         output = message.output_channel
         before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
         if not conversations_available():
             logger.warning("Conversations database unavailable: message not processed.")
         else:
             try:
-                await on_new_message(message)
+                await asyncio.wait_for(on_new_message(message), get_settings().turn_timeout)
+            except asyncio.TimeoutError:
+                logger.warning("A turn took too long; the user is asked to send it again.")
+                if isinstance(output, CollectingOutputChannel):
+                    del output.messages[before:]  # a half turn would mislead
             except Exception:  # noqa: BLE001 - the user must still get an answer
                 logger.exception("A turn failed; the user gets the holding message.")
         if isinstance(output, CollectingOutputChannel) and len(output.messages) == before:

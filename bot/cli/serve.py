@@ -38,21 +38,30 @@ def actions_command(action_port: int) -> list[str]:
 
 
 def rasa_command(port: int, model: Path) -> list[str]:
-    return [
+    settings = get_settings()
+    command = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
         "--port", str(port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
     ]  # fmt: skip
+    if settings.enable_api:
+        if len(settings.api_token) < 16:
+            raise SystemExit(
+                "CCE_ENABLE_API is on but CCE_API_TOKEN is unset or shorter than 16 "
+                "characters: set a long random token (the API must never be open)."
+            )
+        command += ["--enable-api", "--auth-token", settings.api_token]
+    if settings.widget_origins:  # never "*": bot.config drops it
+        command += ["--cors", *settings.widget_origins]
+    return command
 
 
 def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     env = child_environment()
-    return [
-        subprocess.Popen(actions_command(action_port), cwd=PROJECT_ROOT, env=env),
-        subprocess.Popen(rasa_command(port, model), cwd=PROJECT_ROOT, env=env),
-    ]
+    commands = [actions_command(action_port), rasa_command(port, model)]  # may refuse first
+    return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
 
 
 def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:

@@ -4,7 +4,9 @@ Plain spaCy, no Rasa: a ``PhraseMatcher`` on lemmas for each item's phrases and
 a ``Matcher`` for its token patterns, built once from the catalogue over the
 shared pipeline. A match just after a negation ("he hasn't gone missing",
 "never carries a knife") is dropped, and so is a token-pattern match whose
-wildcard gaps hold a negation ("mum has no concerns"). The Rasa component
+wildcard gaps hold a negation ("mum has no concerns"). A denial or a negated evidence
+noun earlier in the same clause drops it too ("he denies ever carrying a knife", "there is
+no indication he has ever been missing"). The Rasa component
 :mod:`bot.nlp.indicator_extractor` and the ``assess`` command both use it.
 """
 
@@ -118,10 +120,7 @@ class IndicatorMatcher:
                 return True
             if token.lemma_ in EVIDENCE_NOUNS and token.i > 0:
                 before = doc[token.i - 1]
-                if (
-                    before.lower_ in ("no", "not", "never", "nothing", "any")
-                    or before.lemma_ in NEGATIONS
-                ):
+                if before.lower_ in ("no", "not", "never", "nothing") or before.lemma_ in NEGATIONS:
                     return True
         return False
 
