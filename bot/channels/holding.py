@@ -36,7 +36,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_text(text: str | None) -> str:
-    return CONTROL_CHARACTERS.sub(" ", text or "")
+    """Control characters become spaces; lone surrogates (which JSON allows but
+    UTF-8 cannot encode) become "?"."""
+    text = (text or "").encode("utf-8", "replace").decode("utf-8")
+    return CONTROL_CHARACTERS.sub(" ", text)
 
 
 def holding_reply() -> tuple[str, list[dict[str, str]]]:

@@ -83,6 +83,8 @@ def test_the_bad_input_corpus_through_every_channel(assistant):
     print(f"\nBad input: {len(CASES)} cases, {sent} requests, {len(failures)} failures")
     assert not failures, failures
     # Afterwards the server is healthy and answers a normal message.
-    status, reply = post(assistant.url + REST, b'{"sender": "after-bad", "message": "what is cuckooing"}')
+    status, reply = post(
+        assistant.url + REST, b'{"sender": "after-bad", "message": "what is cuckooing"}'
+    )
     assert status == 200 and b"Source: NEL CCE guidance" in reply
     assert "Traceback" not in assistant.log_text()

@@ -40,7 +40,9 @@ def walk(url: str, number: int) -> list[str]:
         if not said.strip():
             problems.append(f"{sender} turn {turn} {message!r}: no reply")
         if message == DANGER and "call 999 now" not in said:
-            problems.append(f"{sender} turn {turn}: danger without the 999 response: {said[:200]!r}")
+            problems.append(
+                f"{sender} turn {turn}: danger without the 999 response: {said[:200]!r}"
+            )
     return problems
 
 

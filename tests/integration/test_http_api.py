@@ -42,7 +42,9 @@ def test_a_deployer_who_turns_it_on_must_use_the_token(trained_model, project_ro
         assert status(f"{live.url}/status?token={TOKEN}")[0] == 200
         _, headers = status(f"{live.url}/status?token={TOKEN}", {"Origin": "https://evil.example"})
         assert headers.get("Access-Control-Allow-Origin") not in ("*", "https://evil.example")
-        _, headers = status(f"{live.url}/webhooks/web/config", {"Origin": "https://partnership.example"})
+        _, headers = status(
+            f"{live.url}/webhooks/web/config", {"Origin": "https://partnership.example"}
+        )
         assert headers.get("Access-Control-Allow-Origin") == "https://partnership.example"
         assert TOKEN not in live.log_text()
     finally:

@@ -40,8 +40,10 @@ def cluster(trained_model, project_root, tmp_path_factory):
     redis_or_skip()
     with postgres_database() as database_url:
         var_dir = tmp_path_factory.mktemp("cluster")
+        # This test is about order and completeness under load, not latency: give
+        # turns time (by default a turn over 5.5 s gets the holding message).
         shared = {"CCE_TRACKER_DB_URL": database_url, "CCE_REDIS_URL": REDIS_URL,
-                  "CCE_SECRET_KEY": "cluster-test-secret"}  # fmt: skip
+                  "CCE_SECRET_KEY": "cluster-test-secret", "CCE_TURN_TIMEOUT": "120"}  # fmt: skip
         actions = LiveAssistant(project_root, env=shared, var_dir=var_dir, only="actions")
         actions.start()
         shared["CCE_ACTION_SERVER_URL"] = f"http://127.0.0.1:{actions.action_port}/webhook"
@@ -87,6 +89,8 @@ def converse(nodes, sender: str, offset: int, acknowledged: dict, stop: threadin
         except (urllib.error.URLError, ConnectionError, OSError):
             continue  # not acknowledged: the user would see an error and resend
         assert replies, f"no reply to {message!r}"
+        if any("send your message again" in (r.get("text") or "") for r in replies):
+            continue  # the holding message: the user is asked to resend, nothing was kept
         acknowledged.setdefault(sender, []).append(message)
 
 

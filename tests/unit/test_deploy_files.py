@@ -28,7 +28,10 @@ def test_compose_has_two_rasa_servers_one_action_server_postgres_redis_and_a_pro
         environment = services[name]["environment"]
         assert set(environment) <= KNOWN_SETTINGS, set(environment) - KNOWN_SETTINGS
         assert environment["CCE_PORT"] == str(Settings().port)
-        assert environment["CCE_ACTION_SERVER_URL"] == f"http://actions:{Settings().action_port}/webhook"
+        assert (
+            environment["CCE_ACTION_SERVER_URL"]
+            == f"http://actions:{Settings().action_port}/webhook"
+        )
         assert environment["CCE_TRACKER_DB_URL"].startswith("postgresql://")
         assert environment["CCE_REDIS_URL"].startswith("redis://redis:6379/")
     nginx = (DEPLOY / "nginx.conf").read_text()

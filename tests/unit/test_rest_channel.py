@@ -36,3 +36,4 @@ def test_control_characters_are_cleaned_but_text_and_emoji_kept():
     assert clean_text("hi\x00there\x07") == "hi there "
     assert clean_text("line\nnext\ttab 🙂 \u200b") == "line\nnext\ttab 🙂 \u200b"
     assert clean_text(None) == ""
+    assert clean_text("a\ud800b") == "a?b"
