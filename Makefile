@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean browser
+.PHONY: help install train run test test-unit lint format sync-data lock clean browser bench
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -59,12 +59,15 @@ test: $(MODEL) lint browser ## Set up, then run every test (lint, data validatio
 	$(RASA) data validate --domain domain --fail-on-warnings
 	$(PY) -m pytest
 
+bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
+	$(PY) bench/bench.py
+
 test-unit: $(VENV)/.installed ## Only the fast tests that need no model or server
 	$(PY) -m pytest tests/unit
 
 lint: $(VENV)/.installed ## ruff, the formatter's check and mypy
-	$(BIN)/ruff check bot actions tests
-	$(BIN)/ruff format --check bot actions tests
+	$(BIN)/ruff check bot actions tests bench
+	$(BIN)/ruff format --check bot actions tests bench
 	$(BIN)/mypy
 
 format: $(VENV)/.installed ## Format the code

@@ -1,0 +1,321 @@
+"""`make bench`: measures the assistant beside a plain `rasa init` assistant, in
+the same run, and writes a table, `bench-results/bench.json` and a PNG chart.
+
+Measured for each: time from start to ready and resident memory of each
+process; NLU parse latency (/model/parse); whole-turn latency over REST for one
+user over ~12-turn conversations; throughput and p95 with 20 and 50 concurrent
+conversations; turn latency at turns 1-10 and 190-200 of one long conversation;
+training time from scratch; and (ours) the held-out accuracy. Both run with the
+HTTP API on (with a token) only so that /model/parse can be timed. Traffic goes
+to 127.0.0.1 only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+OUT = ROOT / "bench-results"
+TOKEN = "bench-" + uuid.uuid4().hex
+ENV = {
+    **os.environ,
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+}
+
+OURS = [  # ~12 turns: guidance questions and a complete indicator check
+    "hi",
+    "what is cuckooing",
+    "what's the threshold for a reasonable grounds decision",
+    "/start_check",
+    "/deny",
+    "/affirm",
+    "he keeps going missing and has two phones",
+    "/affirm",
+    "/deny",
+    "/deny",
+    "/deny",
+    "/affirm",
+    "/deny",
+    "none of these",
+]
+PLAIN = [  # the same length against rasa init's mood bot
+    "hi",
+    "I am sad",
+    "yes",
+    "bye",
+    "hello",
+    "great",
+    "goodbye",
+    "hey",
+    "not good",
+    "no",
+    "are you a bot?",
+    "bye",
+    "hi",
+    "I am happy",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def post(url: str, body: dict, timeout: float = 120) -> object:
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())
+
+
+def wait_ready(url: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} not ready in {timeout} s")
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        path = task / "children"
+        if path.exists():
+            found += [int(c) for c in path.read_text().split()]
+    return found
+
+
+class Server:
+    def __init__(self, name: str, command: list[str], cwd: Path, port: int, env: dict) -> None:
+        self.name, self.port = name, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log = (OUT / f"{name}.log").open("w")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_ready(f"{self.url}/")
+        self.ready_seconds = time.monotonic() - started
+
+    def memory(self) -> dict[str, float]:
+        pids = [self.process.pid, *children(self.process.pid)]
+        usage = {}
+        for pid in pids:
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+            except OSError:
+                continue
+            role = (
+                "action server"
+                if "rasa_sdk" in cmd
+                else "rasa server"
+                if " run" in cmd
+                else "wrapper"
+            )
+            usage[role] = round(usage.get(role, 0) + rss_mb(pid), 1)
+        return usage
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def turn(url: str, sender: str, message: str) -> float:
+    started = time.perf_counter()
+    post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    return time.perf_counter() - started
+
+
+def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
+    url = server.url
+    parse = []
+    for text in parse_texts * 5:
+        started = time.perf_counter()
+        post(f"{url}/model/parse?token={TOKEN}", {"text": text})
+        parse.append(time.perf_counter() - started)
+    one_user = []
+    for n in range(8):
+        one_user += [turn(url, f"one-{n}-{uuid.uuid4().hex}", m) for m in script]
+    results = {
+        "ready_s": round(server.ready_seconds, 1),
+        "parse_p50_ms": round(statistics.median(parse) * 1000, 1),
+        "parse_p95_ms": round(percentile(parse, 0.95) * 1000, 1),
+        "turn_p50_ms": round(statistics.median(one_user) * 1000, 1),
+        "turn_p95_ms": round(percentile(one_user, 0.95) * 1000, 1),
+        "latencies_ms": [round(x * 1000, 1) for x in one_user],
+    }
+    for users in (20, 50):
+        latencies: list[float] = []
+
+        def conversation(n: int, users: int = users) -> list[float]:
+            sender = f"c{users}-{n}-{uuid.uuid4().hex}"
+            return [turn(url, sender, m) for m in script]
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=users) as pool:
+            for result in pool.map(conversation, range(users)):
+                latencies += result
+        elapsed = time.perf_counter() - started
+        results[f"throughput_{users}_turns_s"] = round(len(latencies) / elapsed, 1)
+        results[f"p95_{users}_ms"] = round(percentile(latencies, 0.95) * 1000, 1)
+    sender = f"long-{uuid.uuid4().hex}"
+    growth = [turn(url, sender, script[i % len(script)]) for i in range(200)]
+    results["growth_turn_ms"] = [round(x * 1000, 1) for x in growth]
+    results["turns_1_10_ms"] = round(statistics.median(growth[:10]) * 1000, 1)
+    results["turns_190_200_ms"] = round(statistics.median(growth[189:200]) * 1000, 1)
+    results["memory_mb"] = server.memory()
+    return results
+
+
+def train(command: list[str], cwd: Path) -> float:
+    started = time.monotonic()
+    subprocess.run(
+        command, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return round(time.monotonic() - started, 1)
+
+
+def chart(ours: dict, plain: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    left.hist(
+        [plain["latencies_ms"], ours["latencies_ms"]], bins=30, label=["plain rasa init", "ours"]
+    )
+    left.set_xlabel("turn latency, one user (ms)")
+    left.set_ylabel("turns")
+    left.legend()
+    right.plot(plain["growth_turn_ms"], label="plain rasa init")
+    right.plot(ours["growth_turn_ms"], label="ours")
+    right.set_xlabel("turn number in one conversation")
+    right.set_ylabel("latency (ms)")
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cce-bench-"))
+    try:
+        # Ours: training from scratch, then the assistant as `make run` starts it.
+        ours_train = train(
+            [
+                PY,
+                "-m",
+                "rasa",
+                "train",
+                "--domain",
+                "domain",
+                "--force",
+                "--fixed-model-name",
+                "cce",
+                "--out",
+                str(work / "models"),
+            ],
+            ROOT,
+        )
+        env = {
+            **ENV,
+            "CCE_ENABLE_API": "true",
+            "CCE_API_TOKEN": TOKEN,
+            "CCE_PORT": "5705",
+            "CCE_ACTION_PORT": "5755",
+            "CCE_VAR_DIR": str(work / "var"),
+            "CCE_MODELS_DIR": str(work / "models"),
+        }
+        ours_server = Server("ours", [PY, "-m", "bot", "serve"], ROOT, 5705, env)
+        try:
+            ours = measure(ours_server, OURS, ["what is cuckooing", "he keeps going missing"])
+        finally:
+            ours_server.stop()
+        ours["train_s"] = ours_train
+        heldout = ROOT / "results" / "heldout.json"
+        ours["heldout_section_accuracy"] = (
+            json.loads(heldout.read_text())["section_accuracy"] if heldout.exists() else None
+        )
+        # Plain Rasa 3.6: `rasa init` in a temporary folder, measured the same way.
+        plain_dir = work / "plain"
+        plain_train = train(
+            [PY, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(plain_dir)], work
+        )
+        plain_server = Server(
+            "plain",
+            [PY, "-m", "rasa", "run", "--enable-api", "--auth-token", TOKEN, "--port", "5706"],
+            plain_dir,
+            5706,
+            ENV,
+        )
+        try:
+            plain = measure(plain_server, PLAIN, ["hello there", "I am sad"])
+        finally:
+            plain_server.stop()
+        plain["train_s"] = plain_train  # `rasa init` trains as part of its set-up
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    rows = [
+        ("ready (s)", "ready_s"),
+        ("train from scratch (s)", "train_s"),
+        ("parse p50 (ms)", "parse_p50_ms"),
+        ("parse p95 (ms)", "parse_p95_ms"),
+        ("turn p50, 1 user (ms)", "turn_p50_ms"),
+        ("turn p95, 1 user (ms)", "turn_p95_ms"),
+        ("throughput, 20 users (turns/s)", "throughput_20_turns_s"),
+        ("p95, 20 users (ms)", "p95_20_ms"),
+        ("throughput, 50 users (turns/s)", "throughput_50_turns_s"),
+        ("p95, 50 users (ms)", "p95_50_ms"),
+        ("turns 1-10 (ms)", "turns_1_10_ms"),
+        ("turns 190-200 (ms)", "turns_190_200_ms"),
+    ]
+    print(f"{'measure':34} {'plain':>10} {'ours':>10} {'ours/plain':>11}")
+    for label, key in rows:
+        ratio = ours[key] / plain[key] if plain[key] else float("nan")
+        print(f"{label:34} {plain[key]:>10} {ours[key]:>10} {ratio:>11.2f}")
+    print(f"{'memory (MB)':34} {plain['memory_mb']} / ours {ours['memory_mb']}")
+    print(f"held-out section accuracy (ours): {ours['heldout_section_accuracy']}")
+    (OUT / "bench.json").write_text(json.dumps({"ours": ours, "plain": plain}, indent=2))
+    chart(ours, plain, OUT / "bench.png")
+    print(f"Written {OUT / 'bench.json'} and {OUT / 'bench.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
