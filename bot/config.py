@@ -9,11 +9,14 @@ the project reads ``os.environ``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T", int, float)
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -21,30 +24,25 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: T, parse: Callable[[str], T]) -> T:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        return parse(value)
     except ValueError as exc:
         raise ValueError(
-            f"Setting {name}={value!r} is not a whole number; set it to e.g. {default} "
+            f"Setting {name}={value!r} is not a valid number; set it to e.g. {default} "
             f"or unset it to use the default."
         ) from exc
+
+
+def _env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int)
 
 
 def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    try:
-        return float(value)
-    except ValueError as exc:
-        raise ValueError(
-            f"Setting {name}={value!r} is not a number; set it to e.g. {default} "
-            f"or unset it to use the default."
-        ) from exc
+    return _env_number(name, default, float)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import column, delete, func, inspect, select, table
 from sqlalchemy.engine import Connection
 
-from bot.storage.database import get_engine
+from bot.storage.repository import Transaction
 
 events = table("events", column("sender_id"), column("timestamp"))
 
@@ -52,23 +52,8 @@ class ConversationRepository:
         return int(self._connection.execute(query).scalar_one())
 
 
-class TrackerUnitOfWork:
-    """One transaction on the tracker store's database."""
+class TrackerUnitOfWork(Transaction):
+    """The conversations (the tracker store's database), in one transaction."""
 
-    def __init__(self, url: str) -> None:
-        self._url = url
-
-    def __enter__(self) -> TrackerUnitOfWork:
-        self._connection = get_engine(self._url).connect()
-        self._transaction = self._connection.begin()
-        self.conversations = ConversationRepository(self._connection)
-        return self
-
-    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
-        try:
-            if exc_type is None:
-                self._transaction.commit()
-            else:
-                self._transaction.rollback()
-        finally:
-            self._connection.close()
+    def _open(self, connection: Connection) -> None:
+        self.conversations = ConversationRepository(connection)

@@ -10,13 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
 from bot.storage.database import get_engine
 from bot.storage.models import check_records
+
+TransactionT = TypeVar("TransactionT", bound="Transaction")
 
 
 @dataclass(frozen=True)
@@ -101,16 +103,20 @@ class CheckRepository:
         return int(result.rowcount or 0)
 
 
-class UnitOfWork:
-    """One transaction: committed when the block ends normally, rolled back on error."""
+class Transaction:
+    """One transaction on a database: committed when the block ends normally,
+    rolled back on error. Subclasses attach their repositories in `_open`."""
 
     def __init__(self, url: str) -> None:
         self._url = url
 
-    def __enter__(self) -> UnitOfWork:
+    def _open(self, connection: Connection) -> None:
+        """Attach the repositories this unit of work offers."""
+
+    def __enter__(self: TransactionT) -> TransactionT:
         self._connection = get_engine(self._url).connect()
         self._transaction = self._connection.begin()
-        self.checks = CheckRepository(self._connection)
+        self._open(self._connection)
         return self
 
     def __exit__(
@@ -126,3 +132,10 @@ class UnitOfWork:
                 self._transaction.rollback()
         finally:
             self._connection.close()
+
+
+class UnitOfWork(Transaction):
+    """The check records, in one transaction."""
+
+    def _open(self, connection: Connection) -> None:
+        self.checks = CheckRepository(connection)
