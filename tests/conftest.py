@@ -34,3 +34,33 @@ def assistant(trained_model, project_root):
     live.start()
     yield live
     live.stop()
+
+
+FIGURES = {
+    "heldout.json": ("Held-out questions", ["questions", "section_accuracy", "topic_accuracy",
+                                            "out_of_scope_recognised"]),
+    "indicator_extractor.json": ("Indicator extractor", ["sentences", "precision", "recall"]),
+    "redaction.json": ("Redaction", ["cases", "with_identifiers"]),
+}  # fmt: skip
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Print the measured figures (written to results/ by the tests that ran)."""
+    import json
+
+    results = PROJECT_ROOT / "results"
+    lines = []
+    for name, (title, keys) in FIGURES.items():
+        path = results / name
+        started = getattr(terminalreporter, "_sessionstarttime", 0)
+        if path.exists() and path.stat().st_mtime >= started:
+            data = json.loads(path.read_text())
+            figures = ", ".join(f"{key} {data[key]}" for key in keys if key in data)
+            extra = ""
+            if name == "redaction.json":
+                extra = f", survived {len(data['survived'])}, mangled {len(data['mangled'])}"
+            lines.append(f"{title}: {figures}{extra}")
+    if lines:
+        terminalreporter.write_sep("-", "measured figures")
+        for line in lines:
+            terminalreporter.write_line(line)
