@@ -274,6 +274,7 @@ def main() -> int:
         )
         # Plain Rasa 3.6: `rasa init` in a temporary folder, measured the same way.
         plain_dir = work / "plain"
+        plain_dir.mkdir()
         plain_train = train(
             [PY, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(plain_dir)], work
         )
