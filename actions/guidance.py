@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
+from bot.config import get_settings
 from bot.knowledge.loader import get_knowledge
 from bot.messages import Reply
 from bot.replies import guidance_answer, search_replies
@@ -18,7 +19,11 @@ def _search(tracker: Tracker) -> list[Reply]:
     """Search replies for the latest message, re-ranked by the classifier's guesses."""
     message = tracker.latest_message
     ranking = get_knowledge().topics_in_ranking(message.get("intent_ranking") or [])
-    return search_replies(message.get("text") or "", classifier_ranking=ranking)
+    return search_replies(
+        message.get("text") or "",
+        limit=get_settings().search_results,
+        classifier_ranking=ranking,
+    )
 
 
 class ActionAnswerGuidance(Action):

@@ -80,8 +80,3 @@ class Knowledge:
     def answer(self, topic_id: str) -> Answer:
         topic = self.topics[topic_id]
         return Answer(topic.id, topic.answer, self.source_line(topic.section_ids))
-
-    def section_answer(self, section_id: str) -> Answer:
-        """A section's own summary as an answer (used when no topic fits better)."""
-        section = self.sections[section_id]
-        return Answer(f"section:{section.id}", section.summary, self.source_line([section.id]))

@@ -43,14 +43,6 @@ class ConversationRepository:
         result = self._connection.execute(delete(events).where(events.c.sender_id == sender_id))
         return int(result.rowcount or 0)
 
-    def count_events(self, sender_id: str | None = None) -> int:
-        if not self._exists:
-            return 0
-        query = select(func.count()).select_from(events)
-        if sender_id is not None:
-            query = query.where(events.c.sender_id == sender_id)
-        return int(self._connection.execute(query).scalar_one())
-
 
 class TrackerUnitOfWork(Transaction):
     """The conversations (the tracker store's database), in one transaction."""
