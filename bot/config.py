@@ -81,6 +81,41 @@ class Settings:
     # into var/ when empty. Instances behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
 
+    # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
+    # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
+    # webhook answers 503 and says what to set; the rest of the server runs.
+    teams_app_id: str = ""
+    # The app's client secret, for the token replies are sent with.
+    teams_app_password: str = field(default="", repr=False)
+    # Tenant the reply token is requested from: botframework.com for a
+    # multi-tenant bot, the Azure tenant id for a single-tenant one.
+    teams_tenant_id: str = "botframework.com"
+    # Tenant ids (channelData.tenant.id) whose messages are accepted; empty: any.
+    teams_allowed_tenants: tuple[str, ...] = ()
+    # The Bot Connector's OpenID metadata, which names the signing keys' URL.
+    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    # The token endpoint for replies; {tenant} becomes teams_tenant_id.
+    teams_token_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    # Seconds between two re-fetches of the signing keys that an unknown key id
+    # may cause (the keys are also refreshed daily).
+    teams_key_refetch_seconds: float = 300.0
+    # The bot's display name: in the app package, and stripped from messages.
+    teams_bot_name: str = "CCE assistant"
+    # The server's public https address (e.g. https://bot.example.org): the Teams
+    # app package's website and valid domain. Needed by `teams-package` only.
+    teams_public_url: str = ""
+    # The privacy notice (and terms) page the Teams app links to; empty: the
+    # widget page at the public address.
+    teams_privacy_url: str = ""
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_app_id and self.teams_app_password)
+
+    @property
+    def teams_token_endpoint(self) -> str:
+        return self.teams_token_url.replace("{tenant}", self.teams_tenant_id)
+
     @property
     def action_server_url(self) -> str:
         return self.action_server_url_setting or f"http://127.0.0.1:{self.action_port}/webhook"
@@ -136,6 +171,22 @@ def load_settings() -> Settings:
             for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")
             if origin.strip() and origin.strip() != "*"
         ),
+        teams_app_id=os.environ.get("CCE_TEAMS_APP_ID", "").strip(),
+        teams_app_password=os.environ.get("CCE_TEAMS_APP_PASSWORD", ""),
+        teams_tenant_id=os.environ.get("CCE_TEAMS_TENANT_ID", "").strip() or "botframework.com",
+        teams_allowed_tenants=tuple(
+            tenant.strip()
+            for tenant in os.environ.get("CCE_TEAMS_ALLOWED_TENANTS", "").split(",")
+            if tenant.strip()
+        ),
+        teams_openid_url=os.environ.get("CCE_TEAMS_OPENID_URL", "").strip()
+        or Settings.teams_openid_url,
+        teams_token_url=os.environ.get("CCE_TEAMS_TOKEN_URL", "").strip()
+        or Settings.teams_token_url,
+        teams_key_refetch_seconds=_env_float("CCE_TEAMS_KEY_REFETCH_SECONDS", 300.0),
+        teams_bot_name=os.environ.get("CCE_TEAMS_BOT_NAME", "").strip() or Settings.teams_bot_name,
+        teams_public_url=os.environ.get("CCE_TEAMS_PUBLIC_URL", "").strip().rstrip("/"),
+        teams_privacy_url=os.environ.get("CCE_TEAMS_PRIVACY_URL", "").strip(),
     )
 
 
