@@ -1,0 +1,1 @@
+"""The Microsoft Teams channel (Bot Framework protocol): see :mod:`.channel`."""

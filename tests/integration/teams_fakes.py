@@ -1,0 +1,216 @@
+"""Microsoft's side of a Teams conversation, on 127.0.0.1, for tests without the
+internet: RSA signing keys made here, the Bot Framework OpenID metadata and key
+set, the login service's token endpoint (issues reply tokens) and the Bot
+Connector (receives replies). Plus token minting and activity builders."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+BOT_ID = f"28:{APP_ID}"
+BOT_NAME = "CCE assistant"
+ISSUER = "https://api.botframework.com"
+TENANT = "tenant-a"
+
+
+@dataclass
+class SigningKey:
+    kid: str
+    endorsements: list[str] = field(default_factory=lambda: ["msteams"])
+    private: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+
+    def jwk(self) -> dict[str, Any]:
+        data = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
+        return {**data, "kid": self.kid, "use": "sig", "endorsements": self.endorsements}
+
+    def public_pem(self) -> bytes:
+        return self.private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+
+def claims(service_url: str, **overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {
+        "iss": ISSUER,
+        "aud": APP_ID,
+        "nbf": now - 10,
+        "exp": now + 3600,
+        "serviceurl": service_url,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def mint(
+    key: SigningKey, payload: dict[str, Any], algorithm: str = "RS256", kid: Any = "same"
+) -> str:
+    headers = {} if kid is None else {"kid": key.kid if kid == "same" else kid}
+    token = jwt.encode(payload, key.private, algorithm=algorithm, headers=headers)
+    if kid is None:  # PyJWT adds no kid unless asked; make sure there is none
+        assert "kid" not in jwt.get_unverified_header(token)
+    return token
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unsigned_token(payload: dict[str, Any], kid: str) -> str:
+    """``alg: none``: a token anyone can write."""
+    header = {"alg": "none", "typ": "JWT", "kid": kid}
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}."
+
+
+def hmac_token(payload: dict[str, Any], kid: str, secret: bytes) -> str:
+    """HS256 signed with ``secret``: the classic attack uses the public key as the secret."""
+    header = {"alg": "HS256", "typ": "JWT", "kid": kid}
+    signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}"
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+class FakeMicrosoft:
+    """``url``/openid, /keys, /token/<tenant>/oauth2/v2.0/token, /connector/v3/..."""
+
+    def __init__(self) -> None:
+        self.keys: list[SigningKey] = [SigningKey("key-1")]
+        self.replies: list[dict[str, Any]] = []
+        self.token_requests: list[dict[str, Any]] = []
+        self.fetches = {"openid": 0, "keys": 0}
+        self.lock = threading.Lock()
+        self._tokens = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.service_url = f"{self.url}/connector/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> FakeMicrosoft:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "CCE_TEAMS_APP_ID": APP_ID,
+            "CCE_TEAMS_APP_PASSWORD": "test-app-secret",
+            "CCE_TEAMS_TENANT_ID": "single-tenant-id",
+            "CCE_TEAMS_OPENID_URL": f"{self.url}/openid",
+            "CCE_TEAMS_TOKEN_URL": f"{self.url}/token/{{tenant}}/oauth2/v2.0/token",
+            "CCE_TEAMS_BOT_NAME": BOT_NAME,
+        }
+
+    def messages(self, conversation_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                r["activity"]
+                for r in self.replies
+                if r["conversation"] == conversation_id and r["activity"].get("type") == "message"
+            ]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _send(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if self.path == "/openid":
+                    with fake.lock:
+                        fake.fetches["openid"] += 1
+                    self._send(200, {
+                        "issuer": ISSUER,
+                        "jwks_uri": f"{fake.url}/keys",
+                        "id_token_signing_alg_values_supported": ["RS256", "RS384", "RS512"],
+                    })  # fmt: skip
+                elif self.path == "/keys":
+                    with fake.lock:
+                        fake.fetches["keys"] += 1
+                        keys = [key.jwk() for key in fake.keys]
+                    self._send(200, {"keys": keys})
+                else:
+                    self._send(404, {"error": "not found"})
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path.startswith("/token/"):
+                    form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                    with fake.lock:
+                        fake.token_requests.append({"path": self.path, "form": form})
+                        token = f"outbound-{next(fake._tokens)}"
+                    self._send(
+                        200, {"token_type": "Bearer", "expires_in": 3600, "access_token": token}
+                    )
+                    return
+                parts = self.path.split("/")  # /connector/v3/conversations/<id>/activities[/<id>]
+                if self.path.startswith("/connector/v3/conversations/") and len(parts) >= 6:
+                    record = {
+                        "conversation": unquote(parts[4]),
+                        "reply_to": unquote(parts[6]) if len(parts) > 6 else None,
+                        "authorization": self.headers.get("Authorization"),
+                        "activity": json.loads(body),
+                    }
+                    with fake.lock:
+                        fake.replies.append(record)
+                    self._send(200, {"id": str(uuid.uuid4())})
+                    return
+                self._send(404, {"error": "not found"})
+
+        return Handler
+
+
+def activity(
+    fake: FakeMicrosoft,
+    text: str | None = "hello",
+    conversation: str = "a:personal-1",
+    user: str = "29:user-1",
+    kind: str = "message",
+    **extra: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "type": kind,
+        "id": extra.pop("id", str(uuid.uuid4())),
+        "timestamp": "2026-11-28T10:00:00.000Z",
+        "channelId": "msteams",
+        "serviceUrl": fake.service_url,
+        "from": {"id": user, "name": "A Practitioner", "aadObjectId": str(uuid.uuid4())},
+        "conversation": {"id": conversation, "conversationType": "personal", "tenantId": TENANT},
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
+        "channelData": {"tenant": {"id": TENANT}},
+    }
+    if text is not None:
+        data["text"] = text
+    data.update(extra)
+    return data
