@@ -19,7 +19,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean browser bench
+.PHONY: help install train run test test-unit lint format sync-data lock clean browser bench teams-package
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ test: $(MODEL) lint browser ## Set up, then run every test (lint, data validatio
 
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
 	$(PY) bench/bench.py
+
+teams-package: $(VENV)/.installed ## Build the Teams app package dist/cce-teams.zip (needs CCE_TEAMS_APP_ID, CCE_TEAMS_PUBLIC_URL)
+	$(PY) -m bot teams-package
 
 test-unit: $(VENV)/.installed ## Only the fast tests that need no model or server
 	$(PY) -m pytest tests/unit

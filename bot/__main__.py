@@ -10,7 +10,16 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("serve", "converse", "sync_data", "assess", "indicators", "report", "retention")
+COMMANDS = (
+    "serve",
+    "converse",
+    "sync_data",
+    "assess",
+    "indicators",
+    "report",
+    "retention",
+    "teams_package",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
