@@ -97,6 +97,7 @@ class FakeMicrosoft:
         self.replies: list[dict[str, Any]] = []
         self.token_requests: list[dict[str, Any]] = []
         self.fetches = {"openid": 0, "keys": 0}
+        self.openid_down = False  # the OpenID endpoint answers 503 while True
         self.lock = threading.Lock()
         self._tokens = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -150,6 +151,9 @@ class FakeMicrosoft:
                 if self.path == "/openid":
                     with fake.lock:
                         fake.fetches["openid"] += 1
+                    if fake.openid_down:
+                        self._send(503, {"error": "unavailable"})
+                        return
                     self._send(200, {
                         "issuer": ISSUER,
                         "jwks_uri": f"{fake.url}/keys",

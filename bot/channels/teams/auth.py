@@ -39,7 +39,7 @@ ISSUER = "https://api.botframework.com"
 ALGORITHMS = ("RS256", "RS384", "RS512")
 CLOCK_SKEW_SECONDS = 300
 KEY_REFRESH_SECONDS = 24 * 3600
-FAILED_FETCH_RETRY_SECONDS = 10.0  # an unreachable endpoint is not asked again sooner
+FAILED_FETCH_RETRY_SECONDS = 10.0  # after a failed fetch, no new one sooner (nor the interval)
 MAX_TOKEN = 16 * 1024  # characters
 
 
@@ -143,7 +143,8 @@ class SigningKeys:
         self._lock = self._lock or asyncio.Lock()
         async with self._lock:
             stale = self._since(self._fetched_at) >= self.refresh_seconds
-            if stale and self._since(self._tried_at) >= FAILED_FETCH_RETRY_SECONDS:
+            retry = min(FAILED_FETCH_RETRY_SECONDS, self.refetch_seconds)
+            if stale and self._since(self._tried_at) >= retry:
                 await self._try_fetch("first use" if self._fetched_at is None else "daily refresh")
             if not self._keys:
                 raise http.HttpError("the Bot Framework signing keys are not available")

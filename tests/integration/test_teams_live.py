@@ -1,0 +1,375 @@
+"""The Teams channel end to end, with no internet: the assistant (``python -m bot
+serve``) talks to fake Microsoft services on 127.0.0.1 (tests/integration/
+teams_fakes.py): OpenID metadata and keys signed by a key pair made here, a
+token endpoint, and a Bot Connector that receives the replies.
+
+First the authentication matrix (each case one request), then malformed
+activities (4xx, never 5xx), then whole conversations as Teams activities."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+
+from tests.integration.live import LiveAssistant
+from tests.integration.teams_fakes import (
+    APP_ID,
+    BOT_ID,
+    BOT_NAME,
+    FakeMicrosoft,
+    SigningKey,
+    activity,
+    claims,
+    hmac_token,
+    mint,
+    unsigned_token,
+)
+
+pytestmark = [pytest.mark.model, pytest.mark.live]
+WEBHOOK = "/webhooks/teams/webhook"
+OTHER_APP = "99999999-0000-0000-0000-000000000000"
+EVIL_URL = "https://evil.example/"
+NESTED = b"[" * 100_000 + b"]" * 100_000  # deeper than any JSON parser recurses
+
+
+@pytest.fixture(scope="module")
+def microsoft():
+    fake = FakeMicrosoft()
+    fake.openid_down = True  # until the first test has seen the server start without it
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def teams(trained_model, project_root, microsoft):
+    """The assistant with Teams configured against the fakes (started once)."""
+    env = {
+        **microsoft.env,
+        "CCE_TEAMS_ALLOWED_TENANTS": "tenant-a, tenant-b",
+        "CCE_TEAMS_KEY_REFETCH_SECONDS": "0",  # so the rotation case needs no waiting
+    }
+    live = LiveAssistant(project_root, env=env)
+    live.start()
+    yield live
+    live.stop()
+
+
+def post(base: str, body: bytes | dict, token: str | None = None) -> tuple[int, dict]:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + WEBHOOK, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            return error.code, {"raw": raw[:200].decode(errors="replace")}
+
+
+def good_token(fake: FakeMicrosoft, **overrides: Any) -> str:
+    return mint(fake.keys[0], claims(fake.service_url, **overrides))
+
+
+def said(message: dict) -> str:
+    """What a reply shows: its text, or its card's text blocks."""
+    parts = [message.get("text") or ""]
+    for attachment in message.get("attachments") or []:
+        for block in attachment["content"]["body"]:
+            if block["type"] == "TextBlock":
+                parts.append(block["text"])
+    return "\n".join(p for p in parts if p)
+
+
+def buttons(message: dict) -> dict[str, dict]:
+    """A reply's card buttons: title -> the Action.Submit's data."""
+    found = {}
+    for attachment in message.get("attachments") or []:
+        for block in attachment["content"]["body"]:
+            for action in block.get("actions") or []:
+                found[action["title"]] = action["data"]
+    return found
+
+
+def replies_to(fake: FakeMicrosoft, sent: dict, timeout: float = 45) -> list[dict]:
+    """The messages answering ``sent``, once they have all arrived (a turn's
+    replies are sent together after the turn)."""
+    deadline = time.monotonic() + timeout
+    conversation, count, quiet_since = sent["conversation"]["id"], -1, time.monotonic()
+    while time.monotonic() < deadline:
+        found = [m for m in fake.messages(conversation) if m.get("replyToId") == sent["id"]]
+        if len(found) != count:
+            count, quiet_since = len(found), time.monotonic()
+        elif found and time.monotonic() - quiet_since > 0.8:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"No complete reply to {sent.get('text')!r} within {timeout} s")
+
+
+def say(teams: LiveAssistant, fake: FakeMicrosoft, sent: dict) -> str:
+    status, body = post(teams.url, sent, good_token(fake))
+    assert status == 200, body
+    return "\n".join(said(m) for m in replies_to(fake, sent))
+
+
+def click(
+    teams: LiveAssistant, fake: FakeMicrosoft, last: list[dict], title: str, **where
+) -> list[dict]:
+    """Clicks the button ``title`` on the last card, as Teams sends a messageBack."""
+    cards = [buttons(m) for m in last if buttons(m)]
+    assert cards and title in cards[-1], f"no {title!r} button in {cards}"
+    data = cards[-1][title]
+    sent = activity(fake, text=data["msteams"]["text"], value=data["msteams"]["value"], **where)
+    status, body = post(teams.url, sent, good_token(fake))
+    assert status == 200, body
+    return replies_to(fake, sent)
+
+
+# ---------------------------------------------------------------- authentication
+
+
+def test_unreachable_key_metadata_stops_nothing_and_is_a_503_until_it_is_back(teams, microsoft):
+    # Runs first: the server started while the OpenID endpoint was down.
+    sent = activity(microsoft, "what is cuckooing", conversation="a:keys-down")
+    status, body = post(teams.url, sent, good_token(microsoft))
+    assert status == 503 and "signing keys" in body["error"]
+    assert microsoft.fetches["openid"] >= 1
+    microsoft.openid_down = False
+    status, body = post(teams.url, sent, good_token(microsoft))
+    assert status == 200, body
+    assert replies_to(microsoft, sent)
+
+
+def test_without_an_app_id_the_server_runs_and_the_webhook_says_what_to_set(assistant, microsoft):
+    sent = activity(microsoft)
+    status, body = post(assistant.url, sent, good_token(microsoft))
+    assert status == 503 and "CCE_TEAMS_APP_ID" in body["error"]
+    with urllib.request.urlopen(f"{assistant.url}/webhooks/teams/", timeout=10) as response:
+        assert json.loads(response.read()) == {"status": "ok", "configured": False}
+
+
+def test_a_valid_request_is_answered_at_once_and_the_reply_reaches_the_connector(teams, microsoft):
+    sent = activity(microsoft, "what is cuckooing", conversation="a:auth-valid")
+    started = time.monotonic()
+    status, body = post(teams.url, sent, good_token(microsoft))
+    assert (status, body) == (200, {"status": "accepted"})
+    assert time.monotonic() - started < 2  # acknowledged before the turn runs
+    replies = replies_to(microsoft, sent)
+    assert "Source: NEL CCE guidance" in "\n".join(said(m) for m in replies)
+    reply = replies[0]
+    assert reply["from"]["id"] == BOT_ID and reply["recipient"]["id"] == "29:user-1"
+    assert reply["conversation"]["id"] == "a:auth-valid"
+    # Sent with a token from the configured (single) tenant's endpoint.
+    request = microsoft.token_requests[0]
+    assert request["path"] == "/token/single-tenant-id/oauth2/v2.0/token"
+    assert request["form"]["client_id"] == APP_ID
+    assert request["form"]["scope"] == "https://api.botframework.com/.default"
+    assert all(r["authorization"].startswith("Bearer outbound-") for r in microsoft.replies)
+
+
+def test_expired_within_the_clock_skew_is_accepted(teams, microsoft):
+    sent = activity(microsoft, "what is a trap house", conversation="a:auth-skew")
+    token = good_token(microsoft, exp=int(time.time()) - 200)
+    assert post(teams.url, sent, token)[0] == 200
+    assert replies_to(microsoft, sent)
+
+
+def test_a_rotated_key_is_fetched_when_its_key_id_first_arrives(teams, microsoft):
+    fetches = microsoft.fetches["keys"]
+    rotated = SigningKey("key-2")
+    microsoft.keys = [rotated, *microsoft.keys]
+    sent = activity(microsoft, "what is county lines", conversation="a:auth-rotated")
+    assert post(teams.url, sent, mint(rotated, claims(microsoft.service_url)))[0] == 200
+    assert microsoft.fetches["keys"] == fetches + 1
+    assert replies_to(microsoft, sent)
+    microsoft.keys = microsoft.keys[1:]  # back to the first key for the other tests
+
+
+def refused_cases(fake: FakeMicrosoft) -> list[tuple[str, dict, str | None, int]]:
+    """(case, activity, token, expected status): every one must be refused."""
+    payload = claims(fake.service_url)
+    key = fake.keys[0]
+    now = int(time.time())
+    nobody = SigningKey("key-nobody-publishes")
+    other_tenant = {"channelData": {"tenant": {"id": "tenant-x"}}}
+    return [
+        ("wrong audience", activity(fake), good_token(fake, aud=OTHER_APP), 401),
+        ("wrong issuer", activity(fake), good_token(fake, iss="https://login.evil.example"), 401),
+        ("expired beyond the skew", activity(fake), good_token(fake, exp=now - 400), 401),
+        ("not valid yet", activity(fake), good_token(fake, nbf=now + 400), 401),
+        ("unknown key id", activity(fake), mint(nobody, payload), 401),
+        ("alg none", activity(fake), unsigned_token(payload, key.kid), 401),
+        ("HS256", activity(fake), hmac_token(payload, key.kid, b"guessed secret"), 401),
+        ("HS256, public key", activity(fake), hmac_token(payload, key.kid, key.public_pem()), 401),
+        ("missing kid", activity(fake), mint(key, payload, kid=None), 401),
+        ("no header", activity(fake), None, 401),
+        ("serviceurl mismatch", activity(fake), good_token(fake, serviceurl=EVIL_URL), 403),
+        ("channel not endorsed", activity(fake, channelId="webchat"), good_token(fake), 403),
+        ("tenant not allowed", activity(fake, **other_tenant), good_token(fake), 403),
+    ]
+
+
+def test_every_forged_or_disallowed_request_is_refused_and_nothing_is_sent(teams, microsoft):
+    conversations = set()
+    failures = []
+    for case, sent, token, expected in refused_cases(microsoft):
+        sent["conversation"]["id"] = f"a:refused-{case}"
+        conversations.add(sent["conversation"]["id"])
+        status, body = post(teams.url, sent, token)
+        if status != expected or not body.get("error"):
+            failures.append(f"{case}: expected {expected} with an error, got {status} {body}")
+    status, body = post(teams.url, b'{"type": "message", ', good_token(microsoft))
+    if status != 400 or not body.get("error"):
+        failures.append(f"malformed JSON: expected 400, got {status} {body}")
+    assert not failures, failures
+    time.sleep(2)
+    assert not [r for r in microsoft.replies if r["conversation"] in conversations]
+
+
+def malformed_activities(fake: FakeMicrosoft) -> list[tuple[str, bytes]]:
+    base = activity(fake)
+
+    def changed(**changes: Any) -> bytes:
+        data = {**base, **changes}
+        return json.dumps({k: v for k, v in data.items() if v is not None}).encode()
+
+    return [
+        ("empty body", b""),
+        ("a list", b"[]"),
+        ("a string", b'"message"'),
+        ("invalid UTF-8", b'{"type": "message", "text": "\xff\xfe"}'),
+        ("no type", changed(type=None)),
+        ("no id", changed(id=None)),
+        ("no serviceUrl", changed(serviceUrl=None)),
+        ("serviceUrl not a URL", changed(serviceUrl="not a url")),
+        ("no conversation", changed(conversation=None)),
+        ("conversation a string", changed(conversation="a:x")),
+        ("conversation id a number", changed(conversation={"id": 42})),
+        ("no from", changed(**{"from": None})),
+        ("from id empty", changed(**{"from": {"id": ""}})),
+        ("recipient a list", changed(recipient=["28:bot"])),
+        ("text a number", changed(text=12)),
+        ("text an object", changed(text={"a": "b"})),
+        ("entities an object", changed(entities={"type": "mention"})),
+        ("membersAdded a string", changed(membersAdded="28:bot", type="conversationUpdate")),
+        ("channelData a list", changed(channelData=[])),
+        ("text over the limit", changed(text="x" * 40_000)),
+        ("huge body", changed(text="x" * 300_000)),
+        ("deeply nested value", changed(value="NESTED").replace(b'"NESTED"', NESTED)),
+    ]
+
+
+def test_malformed_activities_get_a_4xx_saying_what_is_wrong_never_a_5xx(teams, microsoft):
+    failures = []
+    for case, body in malformed_activities(microsoft):
+        status, answer = post(teams.url, body, good_token(microsoft))
+        if not 400 <= status < 500 or not answer.get("error"):
+            failures.append(f"{case}: {status} {answer}")
+    assert not failures, failures
+    assert "Traceback" not in teams.log_text()
+
+
+def test_unknown_activity_types_are_acknowledged_and_ignored(teams, microsoft):
+    for kind in ("typing", "messageReaction", "installationUpdate", "invoke", "event"):
+        sent = activity(microsoft, None, conversation="a:other-types", kind=kind)
+        assert post(teams.url, sent, good_token(microsoft)) == (200, {"status": "ignored"})
+    time.sleep(1)
+    assert not microsoft.messages("a:other-types")
+
+
+# ---------------------------------------------------------------- conversations
+
+
+def test_a_whole_conversation_in_teams(teams, microsoft):
+    personal = {"conversation": "a:personal-whole"}
+    # The bot is added: it welcomes the user, with the privacy notice and 999.
+    added = activity(
+        microsoft, None, kind="conversationUpdate", membersAdded=[{"id": BOT_ID}], **personal
+    )
+    status, _ = post(teams.url, added, good_token(microsoft))
+    assert status == 200
+    welcome = replies_to(microsoft, added)
+    text = "\n".join(said(m) for m in welcome)
+    for words in (
+        "CCE practitioner assistant",
+        "professional judgement",
+        "don't type names",
+        "call 999",
+    ):
+        assert words in text
+    # A question with an @mention, in a group chat: answered with its source line.
+    group = activity(
+        microsoft,
+        f"<at>{BOT_NAME}</at> what is cuckooing",
+        conversation="19:group-whole@thread.v2",
+        entities=[{"type": "mention", "text": f"<at>{BOT_NAME}</at>",
+                   "mentioned": {"id": BOT_ID, "name": BOT_NAME}}],
+    )  # fmt: skip
+    answer = say(teams, microsoft, group)
+    assert "Source: NEL CCE guidance – Who is vulnerable to child criminal exploitation?" in answer
+    # The indicator check, every answer a card click (messageBack), to its outcome.
+    replies = click(teams, microsoft, welcome, "Start an indicator check", **personal)
+    assert "immediate danger" in "\n".join(said(m) for m in replies)
+    path = [
+        ("No", "under 18"),
+        ("Yes", "what have you noticed"),
+        ("Skip", "significant harm"),
+        ("Yes", None),
+        *[("No", None)] * 4,
+        ("No", "Do any of these apply"),
+    ]
+    for title, expected in path:
+        replies = click(teams, microsoft, replies, title, **personal)
+        if expected:
+            assert expected in "\n".join(said(m) for m in replies), (title, expected)
+    replies = click(teams, microsoft, replies, "None of these", **personal)
+    outcome = "\n".join(said(m) for m in replies)
+    assert "Follow Child Protection Procedures" in outcome
+    assert "NELCChildrensFrontDoor@nelincs.gov.uk" in outcome
+    # The mention never reached the classifier or the conversation store.
+    with sqlite3.connect(teams.var_dir / "tracker.db") as db:
+        stored = " ".join(row[0] for row in db.execute("SELECT data FROM events"))
+    assert "what is cuckooing" in stored
+    assert "<at>" not in stored and f"{BOT_NAME} what is" not in stored
+    assert "A Practitioner" not in stored and "29:user-1" not in stored
+
+
+def test_a_retried_activity_is_handled_once(teams, microsoft):
+    sent = activity(microsoft, "what is a graft phone", conversation="a:retried")
+    token = good_token(microsoft)
+    first = post(teams.url, sent, token)
+    again = post(teams.url, sent, token)  # Teams retrying while the turn still runs
+    assert first == (200, {"status": "accepted"})
+    assert again == (200, {"status": "already handled"})
+    replies = replies_to(microsoft, sent)
+    time.sleep(2)
+    assert len(microsoft.messages("a:retried")) == len(replies)
+    assert "\n".join(said(m) for m in replies).count("Source: NEL CCE guidance") == 1
+
+
+def test_two_group_chats_and_two_people_are_kept_apart(teams, microsoft):
+    chat_a, chat_b = "19:group-a@thread.v2", "19:group-b@thread.v2"
+    started = say(teams, microsoft, activity(microsoft, "/start_check", conversation=chat_a))
+    assert "immediate danger" in started
+    # The same person in another group chat is not in the middle of that check...
+    elsewhere = say(teams, microsoft, activity(microsoft, "/deny", conversation=chat_b))
+    assert "under 18" not in elsewhere and "wasn't waiting for an answer" in elsewhere
+    # ...nor is another person in the same group chat...
+    other = say(
+        teams, microsoft, activity(microsoft, "/deny", conversation=chat_a, user="29:user-2")
+    )
+    assert "under 18" not in other
+    # ...while the check carries on where it was, in the chat it started in.
+    assert "under 18" in say(teams, microsoft, activity(microsoft, "/deny", conversation=chat_a))
+    assert "Traceback" not in teams.log_text()
