@@ -107,8 +107,9 @@ def replies_to(fake: FakeMicrosoft, sent: dict, timeout: float = 45) -> list[dic
     replies are sent together after the turn)."""
     deadline = time.monotonic() + timeout
     conversation, count, quiet_since = sent["conversation"]["id"], -1, time.monotonic()
+    reply_to = sent["id"] if sent["type"] == "message" else None  # a welcome is no reply
     while time.monotonic() < deadline:
-        found = [m for m in fake.messages(conversation) if m.get("replyToId") == sent["id"]]
+        found = [m for m in fake.messages(conversation) if m.get("replyToId") == reply_to]
         if len(found) != count:
             count, quiet_since = len(found), time.monotonic()
         elif found and time.monotonic() - quiet_since > 0.8:

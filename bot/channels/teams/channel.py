@@ -190,9 +190,8 @@ class TeamsInput(InputChannel):
                         self.reply(activity, {"type": "typing"}),
                     )
                 output = TeamsOutput()
-                metadata = {
-                    "teams": {"conversation_type": str(conversation.get("conversationType") or "")}
-                }
+                kind = str(conversation.get("conversationType") or "")[:32]
+                metadata = {"teams": {"conversation_type": kind}}
                 await handler(
                     UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
                 )
@@ -203,20 +202,26 @@ class TeamsInput(InputChannel):
                             activity.service_url,
                             activity.conversation_id,
                             self.reply(activity, content),
-                            activity.id,
+                            self.reply_to(activity),
                         )
         except Exception:  # noqa: BLE001 - a background task must never die silently
             logger.exception("A Teams turn failed outside Rasa; nothing more could be sent.")
 
     @staticmethod
-    def reply(activity: Activity, content: dict[str, Any]) -> dict[str, Any]:
+    def reply_to(activity: Activity) -> str | None:
+        """Messages are answered in their thread; a welcome goes to the conversation."""
+        return activity.id if activity.type == "message" else None
+
+    @classmethod
+    def reply(cls, activity: Activity, content: dict[str, Any]) -> dict[str, Any]:
         reply: dict[str, Any] = {
             "type": "message",
             "from": activity.bot_account,
             "recipient": activity.user_account,
             "conversation": dict(activity.raw.get("conversation") or {}),
         }
-        if activity.id:
-            reply["replyToId"] = activity.id
+        reply_to = cls.reply_to(activity)
+        if reply_to:
+            reply["replyToId"] = reply_to
         reply.update(content)
         return reply

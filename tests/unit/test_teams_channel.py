@@ -1,0 +1,142 @@
+"""The Teams channel's turn handling without a server: what each activity
+becomes, the replies sent after a turn (cards for buttons), the holding message
+when a turn fails, and one turn at a time per conversation."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from bot.channels import holding
+from bot.channels.holding import with_holding_message
+from bot.channels.teams.activities import check_activity
+from bot.channels.teams.channel import ConversationLocks, TeamsInput
+
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+
+
+def activity(**changes: Any):
+    data: dict[str, Any] = {
+        "type": "message",
+        "id": "act-1",
+        "channelId": "msteams",
+        "serviceUrl": SERVICE_URL,
+        "from": {"id": "29:user", "name": "A Practitioner"},
+        "conversation": {"id": "19:group@thread.v2", "conversationType": "groupChat"},
+        "recipient": {"id": "28:bot", "name": "CCE assistant"},
+        "text": "<at>CCE assistant</at> what is cuckooing",
+        "entities": [{"type": "mention", "text": "<at>CCE assistant</at>"}],
+    }
+    data.update(changes)
+    return check_activity({k: v for k, v in data.items() if v is not None})
+
+
+class Sent:
+    def __init__(self) -> None:
+        self.activities: list[tuple[str, dict[str, Any], str | None]] = []
+
+    async def send(self, service_url, conversation_id, reply, reply_to_id=None) -> bool:
+        self.activities.append((conversation_id, reply, reply_to_id))
+        return True
+
+
+@pytest.fixture
+def channel(monkeypatch):
+    monkeypatch.setattr(holding, "conversations_available", lambda: True)
+    teams = TeamsInput()
+    teams.connector = Sent()  # type: ignore[assignment]
+    return teams
+
+
+def run(channel: TeamsInput, act, handler) -> list[tuple[str, dict[str, Any], str | None]]:
+    work = channel.turn_for(act, with_holding_message(handler))
+    assert work is not None
+    asyncio.run(work)
+    return channel.connector.activities  # type: ignore[attr-defined]
+
+
+def test_a_message_becomes_its_text_without_the_mention_and_replies_follow_the_turn(channel):
+    seen = []
+
+    async def handler(message) -> None:
+        seen.append((message.text, message.sender_id, message.input_channel, message.metadata))
+        await message.output_channel.send_text_with_buttons(
+            message.sender_id, "Is that right?", [{"title": "Yes", "payload": "/affirm"}]
+        )
+        await message.output_channel.send_text_message(
+            message.sender_id, "Source: NEL CCE guidance"
+        )
+
+    sent = run(channel, activity(), handler)
+    ((text, sender, channel_name, metadata),) = seen
+    assert text == "what is cuckooing" and channel_name == "teams"
+    assert sender.startswith("teams-") and metadata == {"teams": {"conversation_type": "groupChat"}}
+    kinds = [reply["type"] for _, reply, _ in sent]
+    assert kinds == ["typing", "message", "message"]
+    card, plain = sent[1][1], sent[2][1]
+    assert card["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert plain["text"] == "Source: NEL CCE guidance" and plain["replyToId"] == "act-1"
+    assert plain["from"]["id"] == "28:bot" and plain["recipient"]["id"] == "29:user"
+    assert [reply_to for _, _, reply_to in sent[1:]] == ["act-1", "act-1"]
+
+
+def test_a_card_click_becomes_its_payload(channel):
+    texts = []
+
+    async def handler(message) -> None:
+        texts.append(message.text)
+
+    click = activity(text="/deny", value={"payload": "/deny"}, entities=None)
+    plain_submit = activity(text=None, value={"payload": "/affirm", "msteams": {}}, entities=None)
+    run(channel, click, handler)
+    run(channel, plain_submit, handler)
+    assert texts == ["/deny", "/affirm"]
+
+
+def test_adding_the_bot_starts_the_session_and_other_updates_are_ignored(channel):
+    texts = []
+
+    async def handler(message) -> None:
+        texts.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "Hello, welcome.")
+
+    added = activity(type="conversationUpdate", id=None, text=None, membersAdded=[{"id": "28:bot"}])
+    sent = run(channel, added, handler)
+    assert texts == ["/session_start"]
+    assert [reply["type"] for _, reply, _ in sent] == ["message"]  # no typing for a welcome
+    assert "replyToId" not in sent[0][1] and sent[0][2] is None
+    someone = activity(type="conversationUpdate", membersAdded=[{"id": "29:someone"}])
+    assert channel.turn_for(someone, with_holding_message(handler)) is None
+    for kind in ("typing", "messageReaction", "invoke", "installationUpdate"):
+        assert channel.turn_for(activity(type=kind), with_holding_message(handler)) is None
+
+
+def test_a_failed_turn_still_gets_the_holding_message_with_999(channel):
+    async def handler(message) -> None:
+        raise RuntimeError("the action server is down")
+
+    sent = run(channel, activity(), handler)
+    (card,) = [reply for _, reply, _ in sent if reply["type"] == "message"]
+    blocks = card["attachments"][0]["content"]["body"]
+    text = " ".join(b["text"] for b in blocks if b["type"] == "TextBlock")
+    assert "send your message again" in text and "call 999" in text
+
+
+def test_turns_of_one_conversation_run_one_at_a_time():
+    locks, order = ConversationLocks(), []
+
+    async def turn(key: str, name: str) -> None:
+        async with locks.hold(key):
+            order.append(f"{name} start")
+            await asyncio.sleep(0.01)
+            order.append(f"{name} end")
+
+    async def main() -> None:
+        await asyncio.gather(turn("a", "a1"), turn("a", "a2"), turn("b", "b1"))
+
+    asyncio.run(main())
+    assert order.index("a1 end") < order.index("a2 start")
+    assert order.index("b1 start") < order.index("a1 end")  # other conversations do not wait
+    assert locks._locks == {}  # nothing kept once nobody holds a lock
