@@ -12,10 +12,14 @@ no indication he has ever been missing"). The Rasa component
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from bot.nlp.concepts import ConceptMatcher
+from bot.nlp.normalise import Normaliser
 from bot.nlp.pipeline import get_nlp
 from bot.triage.catalogue import Catalogue
 
@@ -47,6 +51,14 @@ EVIDENCE_NOUNS = frozenset(
         "reason",
     }
 )
+# "nothing to suggest he is ...", "no sign that ...": a negated verb of evidence does the same.
+EVIDENCE_VERBS = frozenset({"suggest", "indicate", "show"})
+NEGATED_EVIDENCE = frozenset({"nothing", "no", "not", "n't", "never"})
+# A talk, lesson or session *on* a topic is about the topic, not about the child:
+# "police gave a talk on county lines", "a session on staying safe online".
+TOPIC_NOUNS = frozenset(
+    {"talk", "session", "lesson", "assembly", "workshop", "presentation", "training", "awareness"}
+)
 SCOPE_WINDOW = 8
 MAX_CHARACTERS = 5000
 
@@ -57,14 +69,21 @@ class Match:
     start: int  # character offsets in the text
     end: int
     text: str
+    source: str = ""  # what found it: "phrase", a token pattern "id#n" or a concept rule "id@n"
 
 
 class IndicatorMatcher:
-    def __init__(self, catalogue: Catalogue, nlp: Language | None = None) -> None:
+    def __init__(
+        self, catalogue: Catalogue, nlp: Language | None = None, concepts: Path | None = None
+    ) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.nlp = nlp or get_nlp()
         self.catalogue = catalogue
+        self._concepts = (
+            ConceptMatcher(concepts, self.nlp, set(catalogue.items)) if concepts else None
+        )
+        self._normaliser = Normaliser(self.nlp, self._vocabulary())
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
         self._tokens = Matcher(self.nlp.vocab)
         # Each token pattern gets its own key, so a match's alignments can be read against it.
@@ -77,27 +96,58 @@ class IndicatorMatcher:
                 self._token_keys[key] = (item.id, [dict(t) for t in pattern])
                 self._tokens.add(key, [list(pattern)])
 
+    def _vocabulary(self) -> Iterator[str]:
+        """Every word the catalogue and the concept classes use (typos are mapped to these)."""
+        for item in self.catalogue.items.values():
+            for phrase in item.phrases:
+                yield from phrase.lower().split()
+            for pattern in item.token_patterns:
+                for token in pattern:
+                    for key in ("LOWER", "LEMMA"):
+                        value = token.get(key)
+                        values = value.get("IN", []) if isinstance(value, dict) else [value]
+                        yield from (str(v) for v in values if v)
+        if self._concepts is not None:
+            for terms in self._concepts.classes.values():
+                for term in terms:
+                    yield from term.lstrip("=").lower().split()
+
     def match_doc(self, doc: Doc) -> list[Match]:
         """Matches in a doc made by the shared pipeline (lower-cased text)."""
+        normalised = self._normaliser.normalise(doc)
+        if normalised is None:
+            return self._match(doc, [(t.idx, t.idx + len(t.text)) for t in doc], doc.text)
+        new_doc, spans = normalised
+        return self._match(new_doc, spans, doc.text)
+
+    def _match(self, doc: Doc, chars: list[tuple[int, int]], original: str) -> list[Match]:
+        """Matches in ``doc``; ``chars`` gives each token's character span in ``original``."""
         found: dict[str, Match] = {}
-        # (item id, start, end, the tokens that filled the pattern's wildcard gaps)
-        spans: list[tuple[str, int, int, list[Token]]] = [
-            (self.nlp.vocab.strings[m], s, e, []) for m, s, e in self._phrases(doc)
+        # (item id, start, end, the tokens that filled the pattern's wildcard gaps, source)
+        spans: list[tuple[str, int, int, list[Token], str]] = [
+            (self.nlp.vocab.strings[m], s, e, [], "phrase") for m, s, e in self._phrases(doc)
         ]
         token_matches = cast(
             "list[tuple[int, int, int, list[int]]]", self._tokens(doc, with_alignments=True)
         )
         for key, start, end, alignments in token_matches:
-            item_id, pattern = self._token_keys[self.nlp.vocab.strings[key]]
+            name = self.nlp.vocab.strings[key]
+            item_id, pattern = self._token_keys[name]
             gaps = [doc[start + i] for i, a in enumerate(alignments) if set(pattern[a]) <= {"OP"}]
-            spans.append((item_id, start, end, gaps))
-        for item_id, start, end, gaps in sorted(spans, key=lambda s: (s[1], s[2])):
+            spans.append((item_id, start, end, gaps, name))
+        if self._concepts is not None:
+            for concept in self._concepts.match(doc):
+                gaps = [
+                    doc[i] for i in range(concept.start, concept.end) if i not in concept.tokens
+                ]
+                spans.append((concept.item_id, concept.start, concept.end, gaps, concept.rule))
+        for item_id, start, end, gaps, source in sorted(spans, key=lambda s: (s[1], s[2])):
             if item_id in found or self._negated(doc, start):
                 continue
             if any(t.lower_ in GAP_NEGATIONS or t.lemma_ in GAP_NEGATIONS for t in gaps):
                 continue
-            span = doc[start:end]
-            found[item_id] = Match(item_id, span.start_char, span.end_char, span.text)
+            first, last = chars[start][0], chars[end - 1][1]
+            found[item_id] = Match(item_id, first, last, original[first:last], source)
         return list(found.values())
 
     def match(self, text: str) -> list[Match]:
@@ -109,12 +159,12 @@ class IndicatorMatcher:
     @staticmethod
     def _negated(doc: Doc, start: int) -> bool:
         for token in reversed(doc[max(0, start - NEGATION_WINDOW) : start]):
-            if token.is_punct and token.text not in ("'", "’"):
+            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ == "but":
                 return False  # a clause boundary ends the negation's reach
             if token.lower_ in NEGATIONS or token.lemma_ in NEGATIONS:
                 return True
         for token in reversed(doc[max(0, start - SCOPE_WINDOW) : start]):
-            if token.is_punct and token.text not in ("'", "’"):
+            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ == "but":
                 return False
             if token.lower_ in DENIALS or token.lemma_ in DENIALS:
                 return True
@@ -122,12 +172,23 @@ class IndicatorMatcher:
                 before = doc[token.i - 1]
                 if before.lower_ in ("no", "not", "never", "nothing") or before.lemma_ in NEGATIONS:
                     return True
+            if token.lemma_ in EVIDENCE_VERBS and any(
+                t.lower_ in NEGATED_EVIDENCE for t in doc[max(0, token.i - 2) : token.i]
+            ):
+                return True
+            if token.lemma_ in TOPIC_NOUNS and (
+                token.lemma_ == "awareness"
+                or (token.i + 1 < len(doc) and doc[token.i + 1].lower_ in ("on", "about"))
+            ):
+                return True
         return False
 
 
 @lru_cache(maxsize=1)
 def get_matcher() -> IndicatorMatcher:
     """The process-wide matcher over the catalogue in data/triage/."""
+    from bot.config import get_settings
     from bot.triage.service import get_catalogue
 
-    return IndicatorMatcher(get_catalogue())
+    concepts = get_settings().triage_dir / "indicator_concepts.yml"
+    return IndicatorMatcher(get_catalogue(), concepts=concepts if concepts.exists() else None)
