@@ -116,6 +116,11 @@ class TeamsInput(InputChannel):
         self.tasks: set[asyncio.Task[None]] = set()
         if not self.configured:
             logger.info("Teams channel off: %s", NOT_CONFIGURED)
+        elif settings.teams_tenant_id == "botframework.com":
+            logger.info(
+                "Teams replies use the multi-tenant botframework.com token endpoint; a "
+                "single-tenant bot needs CCE_TEAMS_TENANT_ID set to its tenant id."
+            )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
