@@ -10,7 +10,8 @@ from urllib.parse import urlparse
 
 import aiohttp
 
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # a token or a reply
+KEYS_TIMEOUT_SECONDS = 5.0  # each of the two key documents, fetched while a request waits
 MAX_RESPONSE = 1024 * 1024  # bytes read from any response
 LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
@@ -19,8 +20,8 @@ class HttpError(Exception):
     """A call failed: unreachable, timed out, non-2xx, or not the JSON expected."""
 
 
-def timeout() -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=TIMEOUT_SECONDS, connect=TIMEOUT_SECONDS / 2)
+def timeout(seconds: float = TIMEOUT_SECONDS) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds, connect=seconds / 2)
 
 
 def is_secure_url(url: str) -> bool:
@@ -47,11 +48,13 @@ def _json(body: bytes, url: str) -> Any:
         raise HttpError(f"{url} did not answer with JSON") from exc
 
 
-async def _request(method: str, url: str, **kwargs: Any) -> tuple[int, bytes]:
+async def _request(
+    method: str, url: str, seconds: float = TIMEOUT_SECONDS, **kwargs: Any
+) -> tuple[int, bytes]:
     """(status, body) of one request; HttpError if it could not be made."""
     try:
         async with (
-            aiohttp.ClientSession(timeout=timeout()) as session,
+            aiohttp.ClientSession(timeout=timeout(seconds)) as session,
             session.request(method, url, allow_redirects=False, **kwargs) as response,
         ):
             return response.status, await _read(response)
@@ -60,7 +63,7 @@ async def _request(method: str, url: str, **kwargs: Any) -> tuple[int, bytes]:
 
 
 async def get_json(url: str) -> Any:
-    status, body = await _request("GET", url)
+    status, body = await _request("GET", url, KEYS_TIMEOUT_SECONDS)
     if status != 200:
         raise HttpError(f"GET {url} answered {status}")
     return _json(body, url)
