@@ -49,9 +49,9 @@ class Rule:
     slots: tuple[tuple[str, ...], ...]  # each slot: the class names any of which fills it
     window: int
     ordered: bool
-    # Classes none of which may occur within ``none_window`` tokens of the match.
+    # Classes none of which may occur within ``none_window`` tokens (before, after) of the match.
     none: tuple[str, ...] = ()
-    none_window: int = 3
+    none_window: tuple[int, int] = (3, 3)
     name: str = ""
 
 
@@ -91,7 +91,7 @@ class ConceptMatcher:
                         int(entry.get("window", default_window)),
                         bool(entry.get("ordered", False)),
                         self._slot(str(entry["none"]), classes, path) if "none" in entry else (),
-                        int(entry.get("none_window", 3)),
+                        self._window(entry.get("none_window", 3)),
                         f"{target}@{len(self.rules)}",
                     )
                 )
@@ -107,6 +107,13 @@ class ConceptMatcher:
             if exact:
                 self._lower.add(name, [nlp.make_doc(t) for t in exact])
         self.classes = classes
+
+    @staticmethod
+    def _window(value: int | list[int]) -> tuple[int, int]:
+        """``none_window``: one number for both sides, or [before, after]."""
+        if isinstance(value, list):
+            return int(value[0]), int(value[1])
+        return int(value), int(value)
 
     @staticmethod
     def _slot(slot: str, classes: dict[str, list[str]], path: Path) -> tuple[str, ...]:
@@ -163,7 +170,7 @@ class ConceptMatcher:
                 blocked = sorted({s for name in rule.none for s in found.get(name, ())})
                 for match in self._combinations(rule, options, clause):
                     if not any(
-                        match.start - rule.none_window <= start < match.end + rule.none_window
+                        match.start - rule.none_window[0] <= start < match.end + rule.none_window[1]
                         and not set(range(start, end)) <= match.tokens  # one of its own words
                         for start, end in blocked
                     ):

@@ -158,7 +158,10 @@ class IndicatorMatcher:
 
     @staticmethod
     def _negated(doc: Doc, start: int) -> bool:
-        for token in reversed(doc[max(0, start - NEGATION_WINDOW) : start]):
+        window = NEGATION_WINDOW
+        if any(t.lower_ in ("or", "nor") for t in doc[max(0, start - window) : start]):
+            window += NEGATION_WINDOW  # "does not smoke or drink alcohol"
+        for token in reversed(doc[max(0, start - window) : start]):
             if (token.is_punct and token.text not in ("'", "’")) or token.lower_ == "but":
                 return False  # a clause boundary ends the negation's reach
             if token.lower_ in NEGATIONS or token.lemma_ in NEGATIONS:
