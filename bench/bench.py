@@ -138,7 +138,7 @@ class Server:
                 continue
             role = (
                 "action server"
-                if "rasa_sdk" in cmd
+                if "rasa_sdk" in cmd or "actions_run" in cmd
                 else "rasa server"
                 if " run" in cmd
                 else "wrapper"

@@ -105,6 +105,18 @@ def history_messages(events: list[Any]) -> list[dict[str, Any]]:
     return messages
 
 
+async def _conversation(request: Request, session_id: str) -> Any:
+    """The whole current session of a conversation (a turn's tracker holds only
+    its latest events)."""
+    from bot.storage.tracker_store import active_store
+
+    store = active_store()
+    if store is not None:
+        return await store.retrieve_session(session_id)
+    agent = request.app.ctx.agent
+    return await agent.tracker_store.retrieve(session_id) if agent else None
+
+
 class WebChatInput(InputChannel):
     """Input channel for the web chat widget (see module docstring)."""
 
@@ -212,8 +224,7 @@ class WebChatInput(InputChannel):
                 session_id = session_from(parse_body(request.body), self._key())
             except RequestError as error:
                 return self._cors(request, _error(error.status, error.message))
-            agent = request.app.ctx.agent
-            tracker = await agent.tracker_store.retrieve(session_id) if agent else None
+            tracker = await _conversation(request, session_id)
             events = list(tracker.events) if tracker else []
             return self._cors(request, response.json({"messages": history_messages(events)}))
 

@@ -34,13 +34,16 @@ def child_environment() -> dict[str, str]:
 
 
 def actions_command(action_port: int) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)]
+    return [
+        sys.executable, "-m", "bot.server.actions_run",
+        "--actions", "actions", "--port", str(action_port),
+    ]  # fmt: skip
 
 
 def rasa_command(port: int, model: Path) -> list[str]:
     settings = get_settings()
     command = [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.server.rasa_run", "run",
         "--model", str(model),
         "--port", str(port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),

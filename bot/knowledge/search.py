@@ -85,6 +85,11 @@ def _default_index() -> LemmaIndex:
     return build_index(get_knowledge(), lemmatise)
 
 
+def prepare_search() -> None:
+    """Builds the default index now (it takes seconds) rather than on first use."""
+    _default_index()
+
+
 def fuse(hits: list[Hit], classifier_ranking: Sequence[str], k: int = FUSION_K) -> list[Hit]:
     """Re-ranks lemma-search hits by reciprocal rank fusion with the classifier's
     ranking of topics. Only passages the search found are kept: the classifier's

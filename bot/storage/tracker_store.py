@@ -6,30 +6,68 @@ file ``var/tracker.db``. The tracker in memory keeps the message as typed for th
 turn in hand, so the assistant answers what it was given; what is written (and
 read back on the next turn) has identifiers replaced by placeholders such as
 ``[EMAIL]`` (see :mod:`bot.privacy.redaction`).
+
+Turns do not get slower as a conversation grows (README, "Performance"): the
+tracker a turn works on holds only the last ``max_events_in_memory`` events
+(slots, the active form and the latest message still reflect the whole
+conversation, because every event is replayed when a tracker is built), and
+the tracker saved at the end of a turn is kept for the next one
+(:mod:`bot.storage.turn_cache`), checked against the database first. Both
+settings can be given in ``endpoints.yml`` under ``tracker_store``.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy import func
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
 from bot.privacy.redaction import redact
+from bot.storage.turn_cache import Entry, Head, TurnCache
 
 logger = logging.getLogger(__name__)
 
-# The tracker store of this process, for the channels' availability check.
+# The tracker store of this process, for the channels (availability check, history).
 _active: RedactingSQLTrackerStore | None = None
+
+
+def active_store() -> RedactingSQLTrackerStore | None:
+    """This process's tracker store, if it is ours."""
+    return _active
+
+
+# Events a turn's tracker keeps in memory: enough for the rules, the memoization
+# policy and the check's form (a turn adds at most about 20 events).
+MAX_EVENTS_IN_MEMORY = 100
+CACHED_CONVERSATIONS = 500
+# The attribute on a turn's tracker saying what is already stored: a `Stored`.
+# Trackers without it (new ones, which Rasa creates itself, or full ones) are
+# saved the way Rasa's SQL store does it and are not kept.
+STORED = "_cce_stored"
+
+
+class Stored(NamedTuple):
+    """The last event of a tracker already stored, and the stored head then."""
+
+    last_event: Event | None
+    head: Head
+
+
+def _mark(tracker: DialogueStateTracker, head: Head) -> None:
+    setattr(tracker, STORED, Stored(tracker.events[-1] if tracker.events else None, head))
 
 
 def conversations_available() -> bool:
@@ -60,8 +98,18 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         domain: Domain | None = None,
         host: str | None = None,
         event_broker: EventBroker | None = None,
+        max_events_in_memory: int = MAX_EVENTS_IN_MEMORY,
+        cached_conversations: int = CACHED_CONVERSATIONS,
         **kwargs: Any,
     ) -> None:
+        if int(max_events_in_memory) < 40:
+            raise ValueError(
+                f"tracker_store.max_events_in_memory is {max_events_in_memory} in "
+                "endpoints.yml; it must be at least 40 so that a turn's rules and form "
+                f"see enough of the conversation (the default is {MAX_EVENTS_IN_MEMORY})."
+            )
+        self.window = int(max_events_in_memory)
+        self._cache = TurnCache(int(cached_conversations))
         url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
         if url.get_backend_name() == "sqlite" and url.database:
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -100,3 +148,136 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         for event in super()._additional_events(session, tracker):
             yield redact_event(event)
+
+    # ---------------------------------------------------------------- a turn's tracker
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The tracker of the conversation's latest session, holding its last
+        ``max_events_in_memory`` events: what a turn works on. (Rasa wraps this
+        store, so its processor reaches this method for every turn.)"""
+        return self._retrieve_for_turn(sender_id)
+
+    async def retrieve_session(self, sender_id: str) -> DialogueStateTracker | None:
+        """Every event of the latest session, as Rasa's SQL store retrieves it
+        (e.g. for the widget to redraw a conversation)."""
+        return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
+
+    def _head(self, session: Any, sender_id: str) -> Head | None:
+        last_id, rows = (
+            session.query(func.max(self.SQLEvent.id), func.count(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .one()
+        )
+        return Head(int(last_id), int(rows)) if last_id is not None else None
+
+    def _retrieve_for_turn(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            head = self._head(session, sender_id)
+            entry = self._cache.take(sender_id)
+            if head is None:
+                return None
+            if entry is not None and self._catch_up(session, entry, head):
+                _mark(entry.tracker, head)
+                return entry.tracker
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            events = [json.loads(row.data) for row in rows.all()]
+        if not events or not self.domain:
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, events, self.domain.slots, max_event_history=self.window
+        )
+        _mark(tracker, head)
+        return tracker
+
+    def _catch_up(self, session: Any, entry: Entry, head: Head) -> bool:
+        """Brings a kept tracker up to the stored head, if only events were added
+        (by another instance); False when it must be read again in full."""
+        if head == entry.head:
+            return True
+        if head.last_id < entry.head.last_id:
+            return False
+        rows = (
+            session.query(self.SQLEvent)
+            .filter(self.SQLEvent.sender_id == entry.tracker.sender_id)
+            .filter(self.SQLEvent.id > entry.head.last_id)
+            .order_by(self.SQLEvent.id)
+            .all()
+        )
+        if entry.head.rows + len(rows) != head.rows:
+            return False  # rows were also deleted
+        if any(row.type_name == SessionStarted.type_name for row in rows):
+            return False  # a new session: read it as Rasa would
+        for row in rows:
+            event = Event.from_parameters(json.loads(row.data))
+            if event is not None:
+                entry.tracker.update(event)
+        return True
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the events the tracker has that are not stored yet (redacted),
+        and keeps a turn's tracker for the conversation's next turn."""
+        await self.stream_events(tracker)
+        stored: Stored | None = getattr(tracker, STORED, None)
+        with self.session_scope() as session:
+            if stored is None:
+                new_events = list(self._additional_events(session, tracker))
+            else:
+                new_events = self._redact_in_place(
+                    tracker, events_after(tracker, stored.last_event)
+                )
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            session.add_all(rows)
+            session.flush()  # gives the rows their ids
+            last_id = rows[-1].id if rows else None
+            session.commit()
+        if stored is None:
+            self._cache.discard(tracker.sender_id)
+            return
+        # The head this process expects; the next turn checks it against the database.
+        head = Head(int(last_id), stored.head.rows + len(rows)) if last_id else stored.head
+        _mark(tracker, head)
+        self._cache.put(tracker.sender_id, Entry(head, tracker))
+
+    def _row(self, sender_id: str, event: Event) -> Any:
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
+
+    @staticmethod
+    def _redact_in_place(tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
+        """The redacted events, which also replace the typed ones in the tracker
+        kept for the next turn: the next turn sees what a reload would."""
+        stored = [redact_event(event) for event in events]
+        for typed, redacted in zip(events, stored, strict=True):
+            if redacted is typed:
+                continue
+            for index in range(len(tracker.events) - 1, -1, -1):
+                if tracker.events[index] is typed:
+                    tracker.events[index] = redacted
+                    break
+            if tracker.latest_message is typed:
+                tracker.latest_message = redacted
+        return stored
+
+
+def events_after(tracker: DialogueStateTracker, stored_up_to: object) -> list[Event]:
+    """The tracker's events after the (identical) event ``stored_up_to``; all of
+    them when it is None."""
+    events: Iterable[Event] = tracker.events
+    if stored_up_to is None:
+        return list(events)
+    newer: list[Event] = []
+    for event in reversed(tracker.events):
+        if event is stored_up_to:
+            return newer[::-1]
+        newer.append(event)
+    raise RuntimeError(
+        f"A turn added more than the {tracker.events.maxlen} events kept in memory, so "
+        "some cannot be stored; raise tracker_store.max_events_in_memory in endpoints.yml."
+    )

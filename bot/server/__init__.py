@@ -1,0 +1,1 @@
+"""How the Rasa server process is started (see :mod:`bot.server.rasa_run`)."""

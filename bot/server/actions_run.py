@@ -1,0 +1,49 @@
+"""``python -m bot.server.actions_run ARGS``: the action server (rasa-sdk's own
+command line, ``python -m rasa_sdk ARGS``), after loading what the actions need
+so that no practitioner's turn pays for it.
+
+Loaded lazily, the guidance search index alone took 3-9 s on the first
+unclear question a process saw (it lemmatises every passage with spaCy), long
+enough to hit the turn timeout and give that user the holding message. Loading
+happens here, when the server starts, never at import time. `python -m bot
+serve` starts the action server this way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+logger = logging.getLogger(__name__)
+
+
+def load_everything() -> None:
+    """Builds every per-process cache the actions use; safe to call twice."""
+    from bot.config import get_settings
+    from bot.knowledge.search import prepare_search
+    from bot.messages import get_messages
+    from bot.storage.records import ready
+    from bot.triage.service import get_catalogue, get_questions, get_triage
+
+    get_messages()
+    get_catalogue()
+    get_questions()
+    get_triage()
+    prepare_search()
+    try:
+        ready(get_settings().effective_database_url)  # the records' schema, migrated once
+    except Exception as exc:  # noqa: BLE001 - the server must start; a check retries
+        logger.warning("The records database is not ready yet (%s).", type(exc).__name__)
+
+
+def main() -> None:
+    started = time.monotonic()
+    load_everything()
+    logger.info("Action server data loaded in %.1f s.", time.monotonic() - started)
+    from rasa_sdk.__main__ import main as rasa_sdk_main
+
+    rasa_sdk_main()
+
+
+if __name__ == "__main__":
+    main()

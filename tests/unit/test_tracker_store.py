@@ -1,0 +1,132 @@
+"""The tracker store's turn trackers: a bounded window of events in memory, kept
+between turns, and always the same conversation as the database holds."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+
+from bot.storage.tracker_store import RedactingSQLTrackerStore
+
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["greet"],
+        "slots": {"topic": {"type": "text", "mappings": [{"type": "custom"}]}},
+    }
+)
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+def store(db_url: str, window: int = 40) -> RedactingSQLTrackerStore:
+    return RedactingSQLTrackerStore(domain=DOMAIN, url=db_url, max_events_in_memory=window)
+
+
+def stored_rows(db_url: str) -> list[str]:
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+        return [row[0] for row in db.execute("select type_name from events order by id")]
+
+
+def turn(tracker_store: RedactingSQLTrackerStore, sender: str, text: str) -> None:
+    """What Rasa's processor does in a turn: get the tracker, add events, save."""
+    tracker = run(tracker_store.get_or_create_tracker(sender, append_action_listen=False))
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(BotUttered("hello"))
+    tracker.update(ActionExecuted("action_listen"))
+    run(tracker_store.save(tracker))
+
+
+def start(tracker_store: RedactingSQLTrackerStore, sender: str) -> None:
+    tracker = run(tracker_store.get_or_create_tracker(sender, append_action_listen=False))
+    tracker.update(SessionStarted())
+    tracker.update(SlotSet("topic", "set in the first turn"))
+    tracker.update(ActionExecuted("action_listen"))
+    run(tracker_store.save(tracker))
+
+
+def test_every_event_is_stored_while_memory_keeps_a_window(db_url):
+    tracker_store = store(db_url, window=40)
+    start(tracker_store, "s")
+    for n in range(30):  # 120 events: three times the window
+        turn(tracker_store, "s", f"message {n}")
+    rows = stored_rows(db_url)
+    assert rows.count("user") == 30 and len(rows) == 3 + 30 * 4
+    tracker = run(tracker_store.retrieve("s"))
+    assert len(tracker.events) == 40
+    assert tracker.get_slot("topic") == "set in the first turn"  # from outside the window
+    assert tracker.latest_message.text == "message 29"
+
+
+def test_a_saved_tracker_is_reused_and_a_read_again_one_is_equal(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "s")
+    turn(tracker_store, "s", "one")
+    kept = run(tracker_store.retrieve("s"))
+    run(tracker_store.save(kept))  # nothing new: nothing written
+    assert run(tracker_store.retrieve("s")) is kept
+    fresh = store(db_url)  # another process: reads the database
+    assert list(run(fresh.retrieve("s")).events) == list(kept.events)
+
+
+def test_turns_by_another_instance_are_caught_up(db_url):
+    first, second = store(db_url), store(db_url)
+    start(first, "s")
+    turn(first, "s", "to the first")
+    turn(second, "s", "to the second")
+    turn(first, "s", "to the first again")
+    texts = [e.text for e in run(second.retrieve("s")).events if isinstance(e, UserUttered)]
+    assert texts == ["to the first", "to the second", "to the first again"]
+    assert stored_rows(db_url).count("user") == 3
+
+
+def test_an_erased_conversation_is_not_served_from_memory(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "s")
+    turn(tracker_store, "s", "one")
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+        db.execute("delete from events where sender_id = 's'")
+    assert run(tracker_store.retrieve("s")) is None
+
+
+def test_identifiers_are_redacted_in_the_kept_tracker_too(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "s")
+    turn(tracker_store, "s", "her email is jane.doe@example.com")
+    kept = run(tracker_store.retrieve("s"))
+    assert "jane.doe@example.com" not in kept.latest_message.text
+    assert all(
+        "jane.doe@example.com" not in (e.text or "")
+        for e in kept.events
+        if isinstance(e, UserUttered)
+    )
+
+
+def test_a_turn_that_is_never_saved_leaves_nothing_behind(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "s")
+    abandoned = run(tracker_store.retrieve("s"))
+    abandoned.update(SlotSet("topic", "half a turn"))  # e.g. a timed-out turn
+    assert run(tracker_store.retrieve("s")).get_slot("topic") == "set in the first turn"
+
+
+def test_a_window_too_small_is_refused_with_the_fix(db_url):
+    with pytest.raises(ValueError, match="max_events_in_memory"):
+        store(db_url, window=10)
