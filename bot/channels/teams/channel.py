@@ -148,8 +148,9 @@ class TeamsInput(InputChannel):
                 token, activity.channel_id, activity.service_url, activity.tenant_id
             )
         except (AuthError, ActivityError) as error:
-            if error.status >= 500:
-                logger.warning("Teams request refused: %s", error.message)
+            # The reason only, never the request: a forged one may carry anything.
+            log = logger.warning if error.status >= 500 else logger.info
+            log("Teams request refused (%s): %s", error.status, error.message)
             return _error(error.status, error.message)
         self.connector.trust(activity.service_url)
         work = self.turn_for(activity, handler)
