@@ -24,7 +24,7 @@ def request_problem(body: bytes | None) -> tuple[int, str] | None:
         return 413, f"The request is larger than {MAX_BODY // 1024} KB."
     try:
         data = json.loads((body or b"").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # too deeply nested
         return 400, 'The body must be JSON like {"sender": "id", "message": "text"}.'
     if not isinstance(data, dict):
         return 400, "The body must be a JSON object."

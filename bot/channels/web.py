@@ -67,7 +67,7 @@ def parse_body(body: bytes | None) -> dict[str, Any]:
         raise RequestError(413, f"The request is larger than {MAX_BODY // 1024} KB.")
     try:
         data = json.loads((body or b"{}").decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         message = 'The request body must be JSON, e.g. {"token": ..., "text": ...}.'
         raise RequestError(400, message) from exc
     if not isinstance(data, dict):

@@ -20,6 +20,7 @@ from bot.channels.rest import MAX_BODY, request_problem
         (b'{"message": "hi", "metadata": "x"}', 400),
         (json.dumps({"message": "hi", "metadata": {"b": "x" * 20000}}).encode(), 413),
         (b"x" * (MAX_BODY + 1), 413),
+        (b"[" * 30000 + b"]" * 30000, 400),  # nested deeper than the JSON parser goes
     ],
 )  # fmt: skip
 def test_malformed_requests_are_client_errors_with_a_message(body, status):

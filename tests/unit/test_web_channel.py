@@ -31,7 +31,13 @@ def test_session_ids_are_unguessable():
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [(b"{", 400), (b"[1, 2]", 400), (b"\xff\xfe", 400), (b"x" * (MAX_BODY + 1), 413)],
+    [
+        (b"{", 400),
+        (b"[1, 2]", 400),
+        (b"\xff\xfe", 400),
+        (b"x" * (MAX_BODY + 1), 413),
+        (b"[" * 30000 + b"]" * 30000, 400),  # nested deeper than the JSON parser goes
+    ],
 )
 def test_bad_bodies_are_client_errors(body, status):
     with pytest.raises(RequestError) as error:
