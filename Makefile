@@ -12,6 +12,9 @@ RASA    := $(BIN)/rasa
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
 
 MODEL       := models/cce.tar.gz
+# Rasa's training data. The rest of data/ is the knowledge the bot's code reads
+# (guidance, triage rules and catalogue, locality, messages), not for rasa to parse.
+TRAIN_DATA  := data/nlu data/rules
 TRAIN_INPUT := config.yml $(shell find domain data -type f \( -name '*.yml' -o -name '*.yaml' \) 2>/dev/null) $(wildcard bot/nlp/*.py)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
@@ -36,7 +39,7 @@ install: $(VENV)/.installed ## Create .venv with Python 3.10 and the pinned depe
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUT)
 	$(PY) -m bot sync-data --check
-	$(RASA) train --domain domain --fixed-model-name cce --out models --quiet
+	$(RASA) train --domain domain --data $(TRAIN_DATA) --fixed-model-name cce --out models --quiet
 	@touch $@
 
 train: $(MODEL) ## Train the model when its data or config changed
@@ -56,7 +59,7 @@ browser: $(AXE) ## Install what the browser tests need: Debian's chromium and ax
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(MODEL) lint browser ## Set up, then run every test (lint, data validation, pytest)
-	$(RASA) data validate --domain domain --fail-on-warnings
+	$(RASA) data validate --domain domain --data $(TRAIN_DATA) --fail-on-warnings
 	$(PY) -m pytest
 
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)

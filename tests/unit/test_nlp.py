@@ -59,3 +59,19 @@ def test_component_and_tokenizer_give_lemmas(tmp_path):
         "new",
         "trainer",
     ]
+
+
+def test_fast_probabilities_equal_sklearns_predict_proba():
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.nlp.lemma_intent_classifier import LemmaIntentClassifier
+
+    features = sparse_random(60, 40, density=0.2, format="csr", random_state=1)
+    labels = [f"intent_{n % 5}" for n in range(60)]
+    classifier = LogisticRegression(multi_class="multinomial", C=30.0, max_iter=500)
+    classifier.fit(features, labels)
+    config = LemmaIntentClassifier.get_default_config()
+    component = LemmaIntentClassifier(config, None, None, {"classifier": classifier})
+    assert np.allclose(component._probabilities(features), classifier.predict_proba(features))
