@@ -7,9 +7,9 @@ Two steps, both on word tokens of a lower-cased doc, neither needing a model:
   so the lemma patterns see ``not`` and ``be``;
 - a misspelt word (not an English word spaCy's lookup tables know, not a word of
   the catalogue) one edit away from a word the catalogue's patterns use is
-  replaced by that word ("missin" -> "missing", "messeges" -> "messages",
-  "diffrent" -> "different"), when the word-frequency table of
-  ``spacy-lookups-data`` says the correction is far more common than the typo.
+  replaced by that word ("messeges" -> "messages", "threatend" -> "threatened",
+  "schol" -> "school"), when the word-frequency table of ``spacy-lookups-data``
+  says the correction is far more common than the typo.
 
 :func:`normalise` returns a new doc and, for each of its tokens, the character span
 of the original text it came from, so matches are reported against what was typed.
@@ -18,7 +18,7 @@ of the original text it came from, so matches are reported against what was type
 from __future__ import annotations
 
 import gzip
-import json
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -76,13 +76,19 @@ CONTRACTIONS = {
 }
 MIN_LENGTH = 5  # shorter words are too often another word, or a name
 PROB_MARGIN = 3.0  # log-probability the correction must beat the typo by
-UNKNOWN_PROB = -21.0
+# Typos are rare: a word the frequency table does not keep above this is taken to be
+# at most this frequent (so the margin is, if anything, underestimated).
+RARE_PROB = -17.0
+# Only lower-case alphabetic words of MIN_LENGTH letters or more can be corrected or block
+# a correction, so only those are read from the lookup tables.
+WORD = re.compile(r'"([a-z]{' + str(MIN_LENGTH) + r',})"')
+PROB_ENTRY = re.compile(r'"([a-z]{' + str(MIN_LENGTH) + r',})":\s*(-[0-9.e-]+)')
 
 
-def _lookups_table(name: str) -> dict:
+def _lookups_text(name: str) -> str:
     path = resources.files("spacy_lookups_data") / "data" / f"en_{name}.json.gz"
     with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
-        return json.load(text)
+        return text.read()
 
 
 def _deletes(word: str) -> set[str]:
@@ -110,17 +116,34 @@ def _one_edit(a: str, b: str) -> bool:
 class Normaliser:
     def __init__(self, nlp: Language, vocabulary: Iterable[str]) -> None:
         self.nlp = nlp
-        self._prob: dict[str, float] = _lookups_table("lexeme_prob")
-        known: set[str] = set(_lookups_table("lemma_lookup"))
-        for words in _lookups_table("lemma_index").values():
-            known.update(words)
         self._vocabulary = {w for w in vocabulary if w.isalpha() and len(w) >= MIN_LENGTH - 1}
-        self._known = known | self._vocabulary
         self._index: dict[str, set[str]] = {}
         for word in self._vocabulary:
             for key in _deletes(word) | {word}:
                 self._index.setdefault(key, set()).add(word)
+        # Only what a correction can need is kept (the tables hold a million words):
+        # the English words one edit from a catalogue word (never corrected), and the
+        # frequencies of the catalogue words and of the commoner unknown words.
+        # The tables are scanned as text rather than loaded: a million-entry dict would
+        # leave its memory with the process.
+        self._known = {
+            word
+            for name in ("lemma_lookup", "lemma_index")
+            for word in WORD.findall(_lookups_text(name))
+            if self._near(word)
+        } | self._vocabulary
+        self._prob: dict[str, float] = {}
+        for match in PROB_ENTRY.finditer(_lookups_text("lexeme_prob")):
+            word, prob = match.group(1), float(match.group(2))
+            if prob > RARE_PROB and self._near(word) or word in self._vocabulary:
+                self._prob[word] = prob
         self._cache: dict[str, str | None] = {}
+
+    def _near(self, word: str) -> bool:
+        """Whether ``word`` could be corrected: it is one edit from a catalogue word."""
+        if len(word) < MIN_LENGTH or not word.isalpha():
+            return False
+        return any(key in self._index for key in _deletes(word) | {word})
 
     def correct(self, word: str) -> str | None:
         """The catalogue word a misspelt ``word`` stands for, or None."""
@@ -129,9 +152,9 @@ class Normaliser:
         result = None
         if len(word) >= MIN_LENGTH and word.isalpha() and word not in self._known:
             candidates = {c for key in _deletes(word) | {word} for c in self._index.get(key, ())}
-            typo_prob = self._prob.get(word, UNKNOWN_PROB)
+            typo_prob = self._prob.get(word, RARE_PROB)
             scored = sorted(
-                (self._prob.get(c, UNKNOWN_PROB), c) for c in candidates if _one_edit(word, c)
+                (self._prob.get(c, RARE_PROB), c) for c in candidates if _one_edit(word, c)
             )
             if scored and scored[-1][0] - typo_prob >= PROB_MARGIN:
                 result = scored[-1][1]
