@@ -25,6 +25,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -53,6 +54,7 @@ OURS = [  # ~12 turns: guidance questions and a complete indicator check
     "/deny",
     "none of these",
 ]
+PARSE_TEXTS = ["what is cuckooing", "he keeps going missing"]
 PLAIN = [  # the same length against rasa init's mood bot
     "hi",
     "I am sad",
@@ -71,12 +73,28 @@ PLAIN = [  # the same length against rasa init's mood bot
 ]
 
 
+REDIS_URL = os.environ.get("CCE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+WORKERS = 2  # this machine's cores
+
+
+def redis_reachable(url: str) -> bool:
+    import socket
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def post(url: str, body: dict, timeout: float = 120) -> object:
+def post(url: str, body: dict, timeout: float = 120) -> Any:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
@@ -129,8 +147,13 @@ class Server:
         self.ready_seconds = time.monotonic() - started
 
     def memory(self) -> dict[str, float]:
-        pids = [self.process.pid, *children(self.process.pid)]
-        usage = {}
+        pids: list[int] = []
+        todo = [self.process.pid]
+        while todo:  # every descendant: Sanic workers are the Rasa server's children
+            pid = todo.pop()
+            pids.append(pid)
+            todo += children(pid)
+        usage: dict[str, float] = {}
         for pid in pids:
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
@@ -202,6 +225,17 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
     return results
 
 
+def heldout_accuracy(url: str) -> float:
+    """The held-out questions' section accuracy, parsed by the running server."""
+    import yaml
+
+    from bot.knowledge.evaluation import evaluate
+
+    data = yaml.safe_load((ROOT / "tests/data/heldout_questions.yml").read_text())
+    report = evaluate(data, lambda text: post(f"{url}/model/parse?token={TOKEN}", {"text": text}))
+    return float(report["section_accuracy"])
+
+
 def train(command: list[str], cwd: Path) -> float:
     started = time.monotonic()
     subprocess.run(
@@ -267,14 +301,26 @@ def main() -> int:
         }
         ours_server = Server("ours", [PY, "-m", "bot", "serve"], ROOT, 5705, env)
         try:
-            ours = measure(ours_server, OURS, ["what is cuckooing", "he keeps going missing"])
+            ours = measure(ours_server, OURS, PARSE_TEXTS)
+            ours["heldout_section_accuracy"] = heldout_accuracy(ours_server.url)
         finally:
             ours_server.stop()
         ours["train_s"] = ours_train
-        heldout = ROOT / "results" / "heldout.json"
-        ours["heldout_section_accuracy"] = (
-            json.loads(heldout.read_text())["section_accuracy"] if heldout.exists() else None
-        )
+        # The same, scaled out as the README describes: Sanic workers (one per core)
+        # with the Redis lock store, when a Redis server is reachable.
+        scaled = None
+        if redis_reachable(REDIS_URL):
+            scaled_env = {**env, "CCE_WORKERS": str(WORKERS), "CCE_REDIS_URL": REDIS_URL,
+                          "CCE_VAR_DIR": str(work / "var-scaled")}  # fmt: skip
+            serve = [PY, "-m", "bot", "serve"]
+            scaled_server = Server("ours-workers", serve, ROOT, 5705, scaled_env)
+            try:
+                scaled = measure(scaled_server, OURS, PARSE_TEXTS)
+            finally:
+                scaled_server.stop()
+            scaled["train_s"] = ours_train
+        else:
+            print(f"No Redis at {REDIS_URL}: the scaled-out run is skipped.")
         # Plain Rasa 3.6: `rasa init` in a temporary folder, measured the same way.
         plain_dir = work / "plain"
         plain_dir.mkdir()
@@ -309,13 +355,20 @@ def main() -> int:
         ("turns 1-10 (ms)", "turns_1_10_ms"),
         ("turns 190-200 (ms)", "turns_190_200_ms"),
     ]
-    print(f"{'measure':34} {'plain':>10} {'ours':>10} {'ours/plain':>11}")
+    scaled_head = f" {f'ours {WORKERS}w':>10} {f'{WORKERS}w/plain':>9}" if scaled else ""
+    print(f"{'measure':34} {'plain':>10} {'ours':>10} {'ours/plain':>11}{scaled_head}")
     for label, key in rows:
         ratio = ours[key] / plain[key] if plain[key] else float("nan")
-        print(f"{label:34} {plain[key]:>10} {ours[key]:>10} {ratio:>11.2f}")
+        line = f"{label:34} {plain[key]:>10} {ours[key]:>10} {ratio:>11.2f}"
+        if scaled:
+            line += f" {scaled[key]:>10} {scaled[key] / plain[key]:>9.2f}"
+        print(line)
     print(f"{'memory (MB)':34} {plain['memory_mb']} / ours {ours['memory_mb']}")
+    if scaled:
+        print(f"{'memory, ours ' + str(WORKERS) + ' workers (MB)':34} {scaled['memory_mb']}")
     print(f"held-out section accuracy (ours): {ours['heldout_section_accuracy']}")
-    (OUT / "bench.json").write_text(json.dumps({"ours": ours, "plain": plain}, indent=2))
+    results = {"ours": ours, "plain": plain, **({"ours_workers": scaled} if scaled else {})}
+    (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     chart(ours, plain, OUT / "bench.png")
     print(f"Written {OUT / 'bench.json'} and {OUT / 'bench.png'}")
     return 0

@@ -67,6 +67,9 @@ class Settings:
     # Redis for the conversation lock store when several Rasa instances share the
     # tracker store, e.g. redis://127.0.0.1:6379/1; unset: in-memory locks.
     redis_url: str = ""
+    # Processes (Sanic workers) of the Rasa server. More than one needs CCE_REDIS_URL,
+    # so that a conversation is locked across them; one core each is a good start.
+    workers: int = 1
     # Rasa's HTTP API (/model/parse, /conversations/...): off unless a deployer
     # turns it on, and then only with a token.
     enable_api: bool = False
@@ -161,6 +164,7 @@ def load_settings() -> Settings:
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
         tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
         redis_url=os.environ.get("CCE_REDIS_URL", ""),
+        workers=_env_int("CCE_WORKERS", 1),
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),

@@ -26,8 +26,16 @@ def _model_path(models_dir: Path) -> Path:
 
 
 def child_environment() -> dict[str, str]:
+    settings = get_settings()
     env = dict(os.environ)
-    env["CCE_ACTION_SERVER_URL"] = get_settings().action_server_url
+    env["CCE_ACTION_SERVER_URL"] = settings.action_server_url
+    if settings.workers > 1 and not settings.redis_url:
+        raise SystemExit(
+            f"CCE_WORKERS={settings.workers} needs CCE_REDIS_URL: several Rasa processes "
+            "must lock each conversation in Redis. Set CCE_REDIS_URL (e.g. "
+            "redis://127.0.0.1:6379/1) or unset CCE_WORKERS."
+        )
+    env["SANIC_WORKERS"] = str(max(1, settings.workers))  # rasa's own variable
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env

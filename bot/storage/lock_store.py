@@ -16,8 +16,15 @@ class ConfiguredLockStore:
     """Factory Rasa calls from ``endpoints.yml``; returns the lock store to use."""
 
     def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
-        url = get_settings().redis_url
+        settings = get_settings()
+        url = settings.redis_url
         if not url:
+            if settings.workers > 1:
+                raise ValueError(
+                    f"CCE_WORKERS={settings.workers} but CCE_REDIS_URL is not set: in-memory "
+                    "locks cannot keep several processes from handling one conversation "
+                    "at once. Set CCE_REDIS_URL or CCE_WORKERS=1."
+                )
             return InMemoryLockStore()
         parsed = urlparse(url)
         return RedisLockStore(

@@ -1,0 +1,52 @@
+"""`python -m bot serve`: the processes it starts and the settings it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import serve
+from bot.config import get_settings
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    def configure(**env: str):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+        return get_settings()
+
+    yield configure
+    get_settings.cache_clear()
+
+
+def test_several_workers_need_redis(settings, monkeypatch):
+    monkeypatch.delenv("CCE_REDIS_URL", raising=False)
+    settings(CCE_WORKERS="2")
+    with pytest.raises(SystemExit, match="CCE_REDIS_URL"):
+        serve.child_environment()
+
+
+def test_workers_reach_rasa_as_sanic_workers(settings):
+    settings(CCE_WORKERS="2", CCE_REDIS_URL="redis://127.0.0.1:6379/1")
+    assert serve.child_environment()["SANIC_WORKERS"] == "2"
+
+
+def test_one_worker_by_default(settings, monkeypatch):
+    monkeypatch.delenv("CCE_WORKERS", raising=False)
+    settings()
+    assert serve.child_environment()["SANIC_WORKERS"] == "1"
+
+
+def test_the_lock_store_refuses_in_memory_locks_for_several_workers(settings, monkeypatch):
+    from bot.storage.lock_store import ConfiguredLockStore
+
+    monkeypatch.delenv("CCE_REDIS_URL", raising=False)
+    settings(CCE_WORKERS="3")
+    with pytest.raises(ValueError, match="CCE_REDIS_URL"):
+        ConfiguredLockStore()
+
+
+def test_servers_start_through_our_launchers():
+    assert "bot.server.actions_run" in serve.actions_command(5055)
+    assert "bot.server.rasa_run" in serve.rasa_command(5005, serve.PROJECT_ROOT / "m.tar.gz")
