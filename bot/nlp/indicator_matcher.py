@@ -32,7 +32,7 @@ NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "nobody", "none",
 NEGATION_WINDOW = 3
 # Negations that cancel a token-pattern match when they fill one of its wildcard gaps
 # ({} or {OP: "?"}): "mum has no concerns".
-GAP_NEGATIONS = frozenset({"not", "n't", "never", "no"})
+GAP_NEGATIONS = frozenset({"not", "n't", "never", "no", "nothing"})
 # Denials reach the whole clause before a match, not just NEGATION_WINDOW tokens:
 # "he denies ever having carried a knife", "denied being approached by anyone".
 DENIALS = frozenset({"deny", "denies", "denied", "denying"})
@@ -162,7 +162,7 @@ class IndicatorMatcher:
         if any(t.lower_ in ("or", "nor") for t in doc[max(0, start - window) : start]):
             window += NEGATION_WINDOW  # "does not smoke or drink alcohol"
         for token in reversed(doc[max(0, start - window) : start]):
-            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ == "but":
+            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ in ("but", "and"):
                 return False  # a clause boundary ends the negation's reach
             if token.lower_ in NEGATIONS or token.lemma_ in NEGATIONS:
                 return True
