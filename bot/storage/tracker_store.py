@@ -7,13 +7,15 @@ turn in hand, so the assistant answers what it was given; what is written (and
 read back on the next turn) has identifiers replaced by placeholders such as
 ``[EMAIL]`` (see :mod:`bot.privacy.redaction`).
 
-Turns do not get slower as a conversation grows (README, "Performance"): the
-tracker a turn works on holds only the last ``max_events_in_memory`` events
-(slots, the active form and the latest message still reflect the whole
-conversation, because every event is replayed when a tracker is built), and
-the tracker saved at the end of a turn is kept for the next one
-(:mod:`bot.storage.turn_cache`), checked against the database first. Both
-settings can be given in ``endpoints.yml`` under ``tracker_store``.
+The tracker saved at the end of a turn is kept for the conversation's next
+turn (:mod:`bot.storage.turn_cache`), checked against the database first, so a
+turn does not re-read and deserialise every event of a long conversation
+(README, "Performance"). The tracker keeps every event of the session: Rasa's
+policies rebuild their states by replaying the tracker's events from an empty
+state, so a tracker cut to its last events lost the active form and the slots
+set before the cut, and a rule that must hold during the check ("a child is in
+danger" gives the 999 response) stopped applying in long conversations.
+``cached_conversations`` can be set in ``endpoints.yml`` under ``tracker_store``.
 """
 
 from __future__ import annotations
@@ -49,9 +51,6 @@ def active_store() -> RedactingSQLTrackerStore | None:
     return _active
 
 
-# Events a turn's tracker keeps in memory: enough for the rules, the memoization
-# policy and the check's form (a turn adds at most about 20 events).
-MAX_EVENTS_IN_MEMORY = 100
 CACHED_CONVERSATIONS = 500
 # The attribute on a turn's tracker saying what is already stored: a `Stored`.
 # Trackers without it (new ones, which Rasa creates itself, or full ones) are
@@ -98,17 +97,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         domain: Domain | None = None,
         host: str | None = None,
         event_broker: EventBroker | None = None,
-        max_events_in_memory: int = MAX_EVENTS_IN_MEMORY,
         cached_conversations: int = CACHED_CONVERSATIONS,
         **kwargs: Any,
     ) -> None:
-        if int(max_events_in_memory) < 40:
-            raise ValueError(
-                f"tracker_store.max_events_in_memory is {max_events_in_memory} in "
-                "endpoints.yml; it must be at least 40 so that a turn's rules and form "
-                f"see enough of the conversation (the default is {MAX_EVENTS_IN_MEMORY})."
-            )
-        self.window = int(max_events_in_memory)
         self._cache = TurnCache(int(cached_conversations))
         url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
         if url.get_backend_name() == "sqlite" and url.database:
@@ -152,9 +143,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     # ---------------------------------------------------------------- a turn's tracker
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        """The tracker of the conversation's latest session, holding its last
-        ``max_events_in_memory`` events: what a turn works on. (Rasa wraps this
-        store, so its processor reaches this method for every turn.)"""
+        """The tracker of the conversation's latest session: what a turn works
+        on, kept from the last turn when the database has nothing newer. (Rasa
+        wraps this store, so its processor reaches this method for every turn.)"""
         return self._retrieve_for_turn(sender_id)
 
     async def retrieve_session(self, sender_id: str) -> DialogueStateTracker | None:
@@ -183,9 +174,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             events = [json.loads(row.data) for row in rows.all()]
         if not events or not self.domain:
             return None
-        tracker = DialogueStateTracker.from_dict(
-            sender_id, events, self.domain.slots, max_event_history=self.window
-        )
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         _mark(tracker, head)
         return tracker
 
@@ -278,6 +267,6 @@ def events_after(tracker: DialogueStateTracker, stored_up_to: object) -> list[Ev
             return newer[::-1]
         newer.append(event)
     raise RuntimeError(
-        f"A turn added more than the {tracker.events.maxlen} events kept in memory, so "
-        "some cannot be stored; raise tracker_store.max_events_in_memory in endpoints.yml."
+        "The last stored event is no longer in the tracker, so what is new cannot be "
+        "told apart; the turn is not stored. (Trackers here keep every event.)"
     )

@@ -2,8 +2,8 @@
 conversation does not rebuild its tracker from every stored event.
 
 Rebuilding costs time in proportion to the conversation's length (reading and
-deserialising every event since the session started), which is what made turn
-200 of a conversation several times slower than turn 10. The tracker store
+deserialising every event since the session started): half of the time of turn
+200 of a conversation went there. The tracker store
 (:mod:`bot.storage.tracker_store`) keeps the tracker it saved here with the
 *head* of the stored conversation (the last event's row id and the number of
 rows); the next turn reuses it only if the database's head is still the same,

@@ -1,5 +1,5 @@
-"""The tracker store's turn trackers: a bounded window of events in memory, kept
-between turns, and always the same conversation as the database holds."""
+"""The tracker store's turn trackers: kept between turns, and always the same
+conversation as the database holds."""
 
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ def db_url(tmp_path):
     return f"sqlite:///{tmp_path / 'tracker.db'}"
 
 
-def store(db_url: str, window: int = 40) -> RedactingSQLTrackerStore:
-    return RedactingSQLTrackerStore(domain=DOMAIN, url=db_url, max_events_in_memory=window)
+def store(db_url: str) -> RedactingSQLTrackerStore:
+    return RedactingSQLTrackerStore(domain=DOMAIN, url=db_url)
 
 
 def stored_rows(db_url: str) -> list[str]:
@@ -62,16 +62,16 @@ def start(tracker_store: RedactingSQLTrackerStore, sender: str) -> None:
     run(tracker_store.save(tracker))
 
 
-def test_every_event_is_stored_while_memory_keeps_a_window(db_url):
-    tracker_store = store(db_url, window=40)
+def test_every_event_is_stored_once_and_the_kept_tracker_has_them_all(db_url):
+    tracker_store = store(db_url)
     start(tracker_store, "s")
-    for n in range(30):  # 120 events: three times the window
+    for n in range(30):
         turn(tracker_store, "s", f"message {n}")
     rows = stored_rows(db_url)
     assert rows.count("user") == 30 and len(rows) == 3 + 30 * 4
     tracker = run(tracker_store.retrieve("s"))
-    assert len(tracker.events) == 40
-    assert tracker.get_slot("topic") == "set in the first turn"  # from outside the window
+    assert len(tracker.events) == len(rows)  # the whole session: policies replay it
+    assert tracker.get_slot("topic") == "set in the first turn"
     assert tracker.latest_message.text == "message 29"
 
 
@@ -125,8 +125,3 @@ def test_a_turn_that_is_never_saved_leaves_nothing_behind(db_url):
     abandoned = run(tracker_store.retrieve("s"))
     abandoned.update(SlotSet("topic", "half a turn"))  # e.g. a timed-out turn
     assert run(tracker_store.retrieve("s")).get_slot("topic") == "set in the first turn"
-
-
-def test_a_window_too_small_is_refused_with_the_fix(db_url):
-    with pytest.raises(ValueError, match="max_events_in_memory"):
-        store(db_url, window=10)
