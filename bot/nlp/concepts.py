@@ -36,7 +36,7 @@ KEEP_FORM = frozenset(
 # Tokens that end a clause: a rule's words must all sit between two of these.
 CLAUSE_ENDS = frozenset({".", "!", "?", ";", ":", "…", "–", "—", "|", "\n"})
 DEFAULT_WINDOW = 8
-MAX_OCCURRENCES = 12  # per slot, so a long message cannot blow up the combinations
+MAX_OCCURRENCES = 12  # per slot and clause, so a long clause cannot blow up the combinations
 
 
 class ConceptError(ValueError):
@@ -160,15 +160,16 @@ class ConceptMatcher:
             clause.append(current)
         matches: list[ConceptMatch] = []
         for rule in self.rules:
-            options = []
-            for slot in rule.slots:
-                spans = sorted({s for name in slot for s in found.get(name, ())})
-                if not spans:
-                    break
-                options.append(spans[:MAX_OCCURRENCES])
-            else:
-                blocked = sorted({s for name in rule.none for s in found.get(name, ())})
-                for match in self._combinations(rule, options, clause):
+            slots = [sorted({s for n in slot for s in found.get(n, ())}) for slot in rule.slots]
+            if not all(slots):
+                continue
+            blocked = sorted({s for name in rule.none for s in found.get(name, ())})
+            # A rule's words sit in one clause, so each clause is tried on its own.
+            for number in sorted({clause[s] for s, _ in slots[0]}):
+                options = [[s for s in spans if clause[s[0]] == number] for spans in slots]
+                if not all(options):
+                    continue
+                for match in self._combinations(rule, [o[:MAX_OCCURRENCES] for o in options]):
                     if not any(
                         match.start - rule.none_window[0] <= start < match.end + rule.none_window[1]
                         and not set(range(start, end)) <= match.tokens  # one of its own words
@@ -178,9 +179,7 @@ class ConceptMatcher:
         return matches
 
     @staticmethod
-    def _combinations(
-        rule: Rule, options: list[list[tuple[int, int]]], clause: list[int]
-    ) -> list[ConceptMatch]:
+    def _combinations(rule: Rule, options: list[list[tuple[int, int]]]) -> list[ConceptMatch]:
         """The rule's matches, narrowest first."""
         found: list[ConceptMatch] = []
         for combo in itertools.product(*options):
@@ -198,7 +197,7 @@ class ConceptMatcher:
                 continue
             first = min(s for s, _ in combo)
             last = max(e for _, e in combo)
-            if last - first > rule.window or clause[first] != clause[last - 1]:
+            if last - first > rule.window:
                 continue
             found.append(ConceptMatch(rule.item_id, first, last, frozenset(tokens), rule.name))
         return sorted(found, key=lambda m: (m.end - m.start, m.start))

@@ -1,0 +1,64 @@
+"""The indicator extractor beyond its catalogue phrases: spelling normalisation,
+concept rules (bot/nlp/concepts.py, data/triage/indicator_concepts.yml), negation,
+and its precision and recall on the development sets (never the held-out set)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.nlp.indicator_matcher import get_matcher
+
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+from indicator_dev_eval import DEV_SETS, load, score  # noqa: E402
+
+
+@pytest.mark.parametrize("name", [n for n, path in DEV_SETS.items() if path.exists()])
+def test_precision_and_recall_on_the_development_sets(name):
+    result = score(load(name), get_matcher().ids)
+    assert result["precision"] >= 0.9 and result["recall"] >= 0.9, result["errors"]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("hes been threatend by the olders", "violence_or_threats"),  # typo, no apostrophe
+        ("they cant explain where all the cash came from", "unexplained_money_or_goods"),
+        ("can't explain the new trainers or the money", "unexplained_money_or_goods"),
+        (
+            "a bloke in a black car keeps waiting for her at the end of the road",
+            "unknown_adults_picking_up",
+        ),
+        ("police found him in a flat in Hull, a long way from home", "found_out_of_area"),
+        ("he doesnt talk to his mum or his brothers any more", "withdrawn_from_family"),
+    ],
+)
+def test_phrasings_the_catalogue_does_not_spell_out(text, item):
+    assert item in get_matcher().ids(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("no weapons were found when his room was searched", "carrying_weapons"),
+        ("he does not use drugs or drink alcohol", "substance_misuse"),
+        ("nothing to suggest he is carrying drugs for anyone", "tasks_for_reward"),
+        ("police gave a talk on county lines to year 9", "tasks_for_reward"),
+        ("he saves his pocket money and his nan gave him £20", "pull_money_or_gifts"),
+        (
+            "the family went on holiday and came back with lots of presents",
+            "unexplained_money_or_goods",
+        ),
+        ("mum has seen nothing to worry about", "parental_concerns"),
+    ],
+)
+def test_negated_or_ordinary_events_are_not_found(text, item):
+    assert item not in get_matcher().ids(text)
+
+
+def test_matches_point_at_the_text_as_typed():
+    text = "Hes been goin missin and wont say where he gets the money"
+    for match in get_matcher().match(text):
+        assert text.lower()[match.start : match.end] == match.text
