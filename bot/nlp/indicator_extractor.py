@@ -1,11 +1,12 @@
 """Rasa graph component: recognises the guidance's indicators in messages.
 
-Runs :class:`bot.nlp.indicator_matcher.IndicatorMatcher` (spaCy PhraseMatcher and
-Matcher on lemmas, built from ``data/triage/catalogue.yml``) over the doc that
+Runs :class:`bot.nlp.indicator_matcher.IndicatorMatcher` (spelling normalisation,
+then spaCy PhraseMatcher and Matcher on lemmas from ``data/triage/catalogue.yml``
+and the concept rules of ``data/triage/indicator_concepts.yml``) over the doc that
 ``LemmaSpacyNLP`` made, and adds one entity per catalogue item found: entity
 ``indicator`` or ``vulnerability``, value the item's id. The indicator check
 reads them from the practitioner's own description. Nothing is learned, so the
-catalogue is read when the component is created, not stored in the model.
+data files are read when the component is created, not stored in the model.
 """
 
 from __future__ import annotations

@@ -1,13 +1,22 @@
 """Finds the catalogue's indicators and vulnerability factors in free text.
 
-Plain spaCy, no Rasa: a ``PhraseMatcher`` on lemmas for each item's phrases and
-a ``Matcher`` for its token patterns, built once from the catalogue over the
-shared pipeline. A match just after a negation ("he hasn't gone missing",
-"never carries a knife") is dropped, and so is a token-pattern match whose
-wildcard gaps hold a negation ("mum has no concerns"). A denial or a negated evidence
-noun earlier in the same clause drops it too ("he denies ever carrying a knife", "there is
-no indication he has ever been missing"). The Rasa component
-:mod:`bot.nlp.indicator_extractor` and the ``assess`` command both use it.
+Plain spaCy, no Rasa, built once over the shared pipeline from data files:
+
+- the text's spelling is normalised first (:mod:`bot.nlp.normalise`: "wont",
+  "threatend");
+- a ``PhraseMatcher`` on lemmas for each item's phrases and a ``Matcher`` for its
+  token patterns (``data/triage/catalogue.yml``);
+- concept rules (:mod:`bot.nlp.concepts`, ``data/triage/indicator_concepts.yml``):
+  words for each concept of an item close together in one clause, in any order.
+
+A match just after a negation ("he hasn't gone missing", "never carries a knife",
+"does not smoke or drink") is dropped, and so is one whose gaps hold a negation
+("mum has no concerns", "has seen nothing to worry about"). A denial, a negated
+evidence noun or verb, or a talk *on* a topic earlier in the same clause drops it
+too ("he denies ever carrying a knife", "no indication he has ever been missing",
+"nothing to suggest he is going country", "a talk on county lines"); "but" and
+"and" end a negation's reach. The Rasa component :mod:`bot.nlp.indicator_extractor`
+and the ``assess`` command both use it.
 """
 
 from __future__ import annotations
