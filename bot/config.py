@@ -150,9 +150,24 @@ class Settings:
         return self.database_url or f"sqlite:///{self.var_dir / 'cce.db'}"
 
 
+# Sanic (under rasa) ends a request after this many seconds, and rasa's REST channel
+# then answers with nothing: a turn must give up, with the holding message, before.
+SANIC_RESPONSE_TIMEOUT = 60.0
+
+
+def _checked(settings: Settings) -> Settings:
+    if not 0 < settings.turn_timeout < SANIC_RESPONSE_TIMEOUT:
+        raise ValueError(
+            f"Setting CCE_TURN_TIMEOUT={settings.turn_timeout} must be more than 0 and less "
+            f"than {SANIC_RESPONSE_TIMEOUT:.0f} seconds (the web server ends a request then, "
+            "and the user would get no answer at all); the default is 5.5."
+        )
+    return settings
+
+
 def load_settings() -> Settings:
     """Reads the settings from the environment (``CCE_*`` variables)."""
-    return Settings(
+    return _checked(Settings(
         data_dir=_env_path("CCE_DATA_DIR", PROJECT_ROOT / "data"),
         var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
         models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
@@ -191,7 +206,7 @@ def load_settings() -> Settings:
         teams_bot_name=os.environ.get("CCE_TEAMS_BOT_NAME", "").strip() or Settings.teams_bot_name,
         teams_public_url=os.environ.get("CCE_TEAMS_PUBLIC_URL", "").strip().rstrip("/"),
         teams_privacy_url=os.environ.get("CCE_TEAMS_PRIVACY_URL", "").strip(),
-    )
+    ))  # fmt: skip
 
 
 @lru_cache(maxsize=1)

@@ -50,3 +50,9 @@ def test_the_lock_store_refuses_in_memory_locks_for_several_workers(settings, mo
 def test_servers_start_through_our_launchers():
     assert "bot.server.actions_run" in serve.actions_command(5055)
     assert "bot.server.rasa_run" in serve.rasa_command(5005, serve.PROJECT_ROOT / "m.tar.gz")
+
+
+@pytest.mark.parametrize("timeout", ["0", "60", "120", "-1"])
+def test_a_turn_timeout_the_web_server_would_cut_is_refused(settings, timeout):
+    with pytest.raises(ValueError, match="CCE_TURN_TIMEOUT"):
+        settings(CCE_TURN_TIMEOUT=timeout)
