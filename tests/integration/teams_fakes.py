@@ -1,7 +1,8 @@
 """Microsoft's side of a Teams conversation, on 127.0.0.1, for tests without the
 internet: RSA signing keys made here, the Bot Framework OpenID metadata and key
 set, the login service's token endpoint (issues reply tokens) and the Bot
-Connector (receives replies). Plus token minting and activity builders."""
+Connector (receives replies). Plus token minting, activity builders, and posting
+an activity to the assistant's webhook."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import itertools
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +31,7 @@ BOT_ID = f"28:{APP_ID}"
 BOT_NAME = "CCE assistant"
 ISSUER = "https://api.botframework.com"
 TENANT = "tenant-a"
+WEBHOOK = "/webhooks/teams/webhook"
 
 
 @dataclass
@@ -99,6 +103,7 @@ class FakeMicrosoft:
         self.fetches = {"openid": 0, "keys": 0}
         self.openid_down = False  # the OpenID endpoint answers 503 while True
         self.lock = threading.Lock()
+        self.arrived = threading.Condition(self.lock)  # notified on every reply
         self._tokens = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -131,6 +136,39 @@ class FakeMicrosoft:
                 for r in self.replies
                 if r["conversation"] == conversation_id and r["activity"].get("type") == "message"
             ]
+
+    def replies_to(self, conversation_id: str, activity_id: str) -> list[dict[str, Any]]:
+        """The messages sent so far in reply to one activity."""
+        return [m for m in self.messages(conversation_id) if m.get("replyToId") == activity_id]
+
+    def wait_for_reply(
+        self, conversation_id: str, activity_id: str, timeout: float
+    ) -> list[dict[str, Any]]:
+        """The replies to one activity once the first has arrived ([] after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                found = [
+                    r["activity"]
+                    for r in self.replies
+                    if r["conversation"] == conversation_id
+                    and r["activity"].get("type") == "message"
+                    and r["activity"].get("replyToId") == activity_id
+                ]
+                left = deadline - time.monotonic()
+                if found or left <= 0:
+                    return found
+                self.arrived.wait(left)
+
+    def wait_until_quiet(self, quiet: float = 1.0, timeout: float = 15.0) -> None:
+        """Returns once no reply has arrived for ``quiet`` s (or after ``timeout`` s)."""
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while time.monotonic() < deadline:
+                count = len(self.replies)
+                self.arrived.wait(min(quiet, max(deadline - time.monotonic(), 0)))
+                if len(self.replies) == count:
+                    return
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -186,8 +224,9 @@ class FakeMicrosoft:
                         "authorization": self.headers.get("Authorization"),
                         "activity": json.loads(body),
                     }
-                    with fake.lock:
+                    with fake.arrived:
                         fake.replies.append(record)
+                        fake.arrived.notify_all()
                     self._send(200, {"id": str(uuid.uuid4())})
                     return
                 self._send(404, {"error": "not found"})
@@ -218,3 +257,45 @@ def activity(
         data["text"] = text
     data.update(extra)
     return data
+
+
+def good_token(fake: FakeMicrosoft, **overrides: Any) -> str:
+    return mint(fake.keys[0], claims(fake.service_url, **overrides))
+
+
+def post(base: str, body: bytes | dict, token: str | None = None) -> tuple[int, dict]:
+    """POSTs an activity (or raw bytes) to the Teams webhook: (status, JSON answer)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(base + WEBHOOK, data=data, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw or b"{}")
+        except json.JSONDecodeError:
+            return error.code, {"raw": raw[:200].decode(errors="replace")}
+
+
+def said(message: dict) -> str:
+    """What a reply shows: its text, or its card's text blocks."""
+    parts = [message.get("text") or ""]
+    for attachment in message.get("attachments") or []:
+        for block in attachment["content"]["body"]:
+            if block["type"] == "TextBlock":
+                parts.append(block["text"])
+    return "\n".join(p for p in parts if p)
+
+
+def buttons(message: dict) -> dict[str, dict]:
+    """A reply's card buttons: title -> the Action.Submit's data."""
+    found = {}
+    for attachment in message.get("attachments") or []:
+        for block in attachment["content"]["body"]:
+            for action in block.get("actions") or []:
+                found[action["title"]] = action["data"]
+    return found

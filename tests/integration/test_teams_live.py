@@ -4,14 +4,15 @@ teams_fakes.py): OpenID metadata and keys signed by a key pair made here, a
 token endpoint, and a Bot Connector that receives the replies.
 
 First the authentication matrix (each case one request), then malformed
-activities (4xx, never 5xx), then whole conversations as Teams activities."""
+activities (4xx, never 5xx), then whole conversations as Teams activities. The
+fakes and the assistant are session fixtures (tests/integration/conftest.py),
+shared with test_teams_robustness.py."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import time
-import urllib.error
 import urllib.request
 from typing import Any
 
@@ -25,81 +26,20 @@ from tests.integration.teams_fakes import (
     FakeMicrosoft,
     SigningKey,
     activity,
+    buttons,
     claims,
+    good_token,
     hmac_token,
     mint,
+    post,
+    said,
     unsigned_token,
 )
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
-WEBHOOK = "/webhooks/teams/webhook"
 OTHER_APP = "99999999-0000-0000-0000-000000000000"
 EVIL_URL = "https://evil.example/"
 NESTED = b"[" * 100_000 + b"]" * 100_000  # deeper than any JSON parser recurses
-
-
-@pytest.fixture(scope="module")
-def microsoft():
-    fake = FakeMicrosoft()
-    fake.openid_down = True  # until the first test has seen the server start without it
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def teams(trained_model, project_root, microsoft):
-    """The assistant with Teams configured against the fakes (started once)."""
-    env = {
-        **microsoft.env,
-        "CCE_TEAMS_ALLOWED_TENANTS": "tenant-a, tenant-b",
-        "CCE_TEAMS_KEY_REFETCH_SECONDS": "0",  # so the rotation case needs no waiting
-    }
-    live = LiveAssistant(project_root, env=env)
-    live.start()
-    yield live
-    live.stop()
-
-
-def post(base: str, body: bytes | dict, token: str | None = None) -> tuple[int, dict]:
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = {"Content-Type": "application/json"}
-    if token is not None:
-        headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(base + WEBHOOK, data=data, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw or b"{}")
-        except json.JSONDecodeError:
-            return error.code, {"raw": raw[:200].decode(errors="replace")}
-
-
-def good_token(fake: FakeMicrosoft, **overrides: Any) -> str:
-    return mint(fake.keys[0], claims(fake.service_url, **overrides))
-
-
-def said(message: dict) -> str:
-    """What a reply shows: its text, or its card's text blocks."""
-    parts = [message.get("text") or ""]
-    for attachment in message.get("attachments") or []:
-        for block in attachment["content"]["body"]:
-            if block["type"] == "TextBlock":
-                parts.append(block["text"])
-    return "\n".join(p for p in parts if p)
-
-
-def buttons(message: dict) -> dict[str, dict]:
-    """A reply's card buttons: title -> the Action.Submit's data."""
-    found = {}
-    for attachment in message.get("attachments") or []:
-        for block in attachment["content"]["body"]:
-            for action in block.get("actions") or []:
-                found[action["title"]] = action["data"]
-    return found
 
 
 def replies_to(fake: FakeMicrosoft, sent: dict, timeout: float = 45) -> list[dict]:

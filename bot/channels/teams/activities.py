@@ -76,6 +76,10 @@ def _string(data: dict[str, Any], key: str, where: str, required: bool = True) -
         raise ActivityError(400, f"`{where}` must be a non-empty string.")
     if len(value) > MAX_ID:
         raise ActivityError(400, f"`{where}` can be at most {MAX_ID} characters.")
+    try:  # JSON's \ud800 escapes make lone surrogates, which ids cannot be hashed or sent with
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ActivityError(400, f"`{where}` must be valid Unicode (no lone surrogates).") from None
     return value
 
 
