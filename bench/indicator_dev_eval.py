@@ -24,6 +24,7 @@ DEV_SETS = {
     "dev1": ROOT / "tests/data/indicator_dev_sentences.yml",
     "dev2": ROOT / "tests/data/indicator_dev2_sentences.yml",
     "dev3": ROOT / "tests/data/indicator_dev3_sentences.yml",
+    "dev4": ROOT / "tests/data/indicator_dev4_sentences.yml",
 }
 
 
@@ -59,7 +60,7 @@ def score(sentences: list[dict], ids) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("sets", nargs="*", help="dev1, dev2, dev3 (default: all present)")
+    parser.add_argument("sets", nargs="*", help="dev1, dev2, dev3, dev4 (default: all present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each error")
     args = parser.parse_args(argv)
     names = args.sets or [n for n, p in DEV_SETS.items() if p.exists()]
