@@ -11,7 +11,9 @@ Every channel of ours hands Rasa a wrapped ``on_new_message``:
   action server) is abandoned before its events are stored, and the user is
   asked to send the message again, so the conversation stays where it was;
 - when an action fails, Rasa logs the error and carries on with no answer; a
-  turn that produced no message (or raised) gets the same holding message.
+  turn that produced no message (or raised) gets the same holding message;
+- a turn whose request is cancelled (the client disconnected) ends quietly,
+  without its text reaching any log.
 
 The holding message always gives the 999 route and the Integrated Front Door.
 """
@@ -63,6 +65,12 @@ def with_holding_message(on_new_message: Handler) -> Handler:
                 logger.warning("A turn took too long; the user is asked to send it again.")
                 if isinstance(output, CollectingOutputChannel):
                     del output.messages[before:]  # a half turn would mislead
+            except asyncio.CancelledError:
+                # The request itself was cancelled (the client went away, or the
+                # server is stopping): nobody is left to answer, and rasa's REST
+                # channel would log the message's text if this went on up to it.
+                logger.warning("A turn was cancelled before it ended; nothing was answered.")
+                return
             except Exception:  # noqa: BLE001 - the user must still get an answer
                 logger.exception("A turn failed; the user gets the holding message.")
         if isinstance(output, CollectingOutputChannel) and len(output.messages) == before:

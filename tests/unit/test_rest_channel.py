@@ -38,3 +38,23 @@ def test_control_characters_are_cleaned_but_text_and_emoji_kept():
     assert clean_text("line\nnext\ttab 🙂 \u200b") == "line\nnext\ttab 🙂 \u200b"
     assert clean_text(None) == ""
     assert clean_text("a\ud800b") == "a?b"
+
+
+def test_a_cancelled_turn_ends_quietly_without_the_text_in_any_log(monkeypatch, caplog):
+    import asyncio
+
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels import holding
+
+    monkeypatch.setattr(holding, "conversations_available", lambda: True)
+
+    async def cancelled(message: UserMessage) -> None:
+        raise asyncio.CancelledError
+
+    handle = holding.with_holding_message(cancelled)
+    output = CollectingOutputChannel()
+    asyncio.run(handle(UserMessage("my secret words", output, "s")))
+    assert output.messages == []
+    assert "my secret words" not in caplog.text
+    assert "cancelled" in caplog.text
