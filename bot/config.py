@@ -179,7 +179,8 @@ def load_settings() -> Settings:
         database_url=os.environ.get("CCE_DATABASE_URL", ""),
         tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
         redis_url=os.environ.get("CCE_REDIS_URL", ""),
-        workers=_env_int("CCE_WORKERS", 1),
+        # rasa's own SANIC_WORKERS counts too, so that the lock store's check sees it.
+        workers=_env_int("CCE_WORKERS", _env_int("SANIC_WORKERS", 1)),
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),

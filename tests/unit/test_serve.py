@@ -56,3 +56,13 @@ def test_servers_start_through_our_launchers():
 def test_a_turn_timeout_the_web_server_would_cut_is_refused(settings, timeout):
     with pytest.raises(ValueError, match="CCE_TURN_TIMEOUT"):
         settings(CCE_TURN_TIMEOUT=timeout)
+
+
+def test_rasas_own_workers_variable_is_held_to_the_same_rule(settings, monkeypatch):
+    from bot.storage.lock_store import ConfiguredLockStore
+
+    monkeypatch.delenv("CCE_REDIS_URL", raising=False)
+    monkeypatch.delenv("CCE_WORKERS", raising=False)
+    settings(SANIC_WORKERS="2")
+    with pytest.raises(ValueError, match="CCE_REDIS_URL"):
+        ConfiguredLockStore()
