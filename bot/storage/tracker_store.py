@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
 from bot.privacy.redaction import redact
-from bot.storage.turn_cache import Entry, Head, TurnCache
+from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +164,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def _retrieve_for_turn(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             head = self._head(session, sender_id)
-            entry = self._cache.take(sender_id)
+            kept = self._cache.take(sender_id)
             if head is None:
                 return None
-            if entry is not None and self._catch_up(session, entry, head):
-                _mark(entry.tracker, head)
-                return entry.tracker
+            if kept is not None and self._catch_up(session, kept, head):
+                _mark(kept, head)
+                return kept
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
             events = [json.loads(row.data) for row in rows.all()]
         if not events or not self.domain:
@@ -178,28 +178,29 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         _mark(tracker, head)
         return tracker
 
-    def _catch_up(self, session: Any, entry: Entry, head: Head) -> bool:
+    def _catch_up(self, session: Any, tracker: DialogueStateTracker, head: Head) -> bool:
         """Brings a kept tracker up to the stored head, if only events were added
         (by another instance); False when it must be read again in full."""
-        if head == entry.head:
+        known = getattr(tracker, STORED).head  # what was stored when it was kept
+        if head == known:
             return True
-        if head.last_id < entry.head.last_id:
+        if head.last_id < known.last_id:
             return False
         rows = (
             session.query(self.SQLEvent)
-            .filter(self.SQLEvent.sender_id == entry.tracker.sender_id)
-            .filter(self.SQLEvent.id > entry.head.last_id)
+            .filter(self.SQLEvent.sender_id == tracker.sender_id)
+            .filter(self.SQLEvent.id > known.last_id)
             .order_by(self.SQLEvent.id)
             .all()
         )
-        if entry.head.rows + len(rows) != head.rows:
+        if known.rows + len(rows) != head.rows:
             return False  # rows were also deleted
         if any(row.type_name == SessionStarted.type_name for row in rows):
             return False  # a new session: read it as Rasa would
         for row in rows:
             event = Event.from_parameters(json.loads(row.data))
             if event is not None:
-                entry.tracker.update(event)
+                tracker.update(event)
         return True
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -225,7 +226,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         # The head this process expects; the next turn checks it against the database.
         head = Head(int(last_id), stored.head.rows + len(rows)) if last_id else stored.head
         _mark(tracker, head)
-        self._cache.put(tracker.sender_id, Entry(head, tracker))
+        self._cache.put(tracker.sender_id, tracker)
 
     def _row(self, sender_id: str, event: Event) -> Any:
         data = event.as_dict()
@@ -241,15 +242,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     @staticmethod
     def _redact_in_place(tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:
         """The redacted events, which also replace the typed ones in the tracker
-        kept for the next turn: the next turn sees what a reload would."""
+        kept for the next turn (``events`` are its last ones): the next turn sees
+        what a reload would."""
         stored = [redact_event(event) for event in events]
-        for typed, redacted in zip(events, stored, strict=True):
+        start = len(tracker.events) - len(events)
+        for offset, (typed, redacted) in enumerate(zip(events, stored, strict=True)):
             if redacted is typed:
                 continue
-            for index in range(len(tracker.events) - 1, -1, -1):
-                if tracker.events[index] is typed:
-                    tracker.events[index] = redacted
-                    break
+            tracker.events[start + offset] = redacted
             if tracker.latest_message is typed:
                 tracker.latest_message = redacted
         return stored
@@ -258,9 +258,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
 def events_after(tracker: DialogueStateTracker, stored_up_to: object) -> list[Event]:
     """The tracker's events after the (identical) event ``stored_up_to``; all of
     them when it is None."""
-    events: Iterable[Event] = tracker.events
     if stored_up_to is None:
-        return list(events)
+        return list(tracker.events)
     newer: list[Event] = []
     for event in reversed(tracker.events):
         if event is stored_up_to:

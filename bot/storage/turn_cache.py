@@ -19,7 +19,6 @@ tracker behind.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -32,26 +31,20 @@ class Head(NamedTuple):
     rows: int
 
 
-@dataclass
-class Entry:
-    head: Head
-    tracker: DialogueStateTracker
-
-
 class TurnCache:
     """At most ``capacity`` trackers, least recently used dropped first."""
 
     def __init__(self, capacity: int) -> None:
         self.capacity = capacity
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[str, DialogueStateTracker] = OrderedDict()
 
-    def take(self, sender_id: str) -> Entry | None:
+    def take(self, sender_id: str) -> DialogueStateTracker | None:
         return self._entries.pop(sender_id, None)
 
-    def put(self, sender_id: str, entry: Entry) -> None:
+    def put(self, sender_id: str, tracker: DialogueStateTracker) -> None:
         if self.capacity <= 0:
             return
-        self._entries[sender_id] = entry
+        self._entries[sender_id] = tracker
         self._entries.move_to_end(sender_id)
         while len(self._entries) > self.capacity:
             self._entries.popitem(last=False)
