@@ -25,6 +25,8 @@ DEV_SETS = {
     "dev2": ROOT / "tests/data/indicator_dev2_sentences.yml",
     "dev3": ROOT / "tests/data/indicator_dev3_sentences.yml",
     "dev4": ROOT / "tests/data/indicator_dev4_sentences.yml",
+    "dev5": ROOT / "tests/data/indicator_dev5_sentences.yml",
+    "dev6": ROOT / "tests/data/indicator_dev6_sentences.yml",
 }
 
 
