@@ -18,7 +18,16 @@ from indicator_dev_eval import DEV_SETS, load, score  # noqa: E402
 # on dev4, written blind to them and measured first at precision 0.741 and recall
 # 0.726, regression floors below the 0.763 / 0.809 it reaches now (it was written
 # with some labelling conventions of its own, which the rules do not follow).
-FLOORS = {"dev1": (0.9, 0.9), "dev2": (0.9, 0.9), "dev3": (0.9, 0.9), "dev4": (0.75, 0.8)}
+# dev5 (school/health) and dev6 (social care/police/youth work), also written blind and
+# first measured at 0.798 / 0.752 and 0.812 / 0.747: floors a little below what they reach.
+FLOORS = {
+    "dev1": (0.9, 0.9),
+    "dev2": (0.9, 0.9),
+    "dev3": (0.9, 0.9),
+    "dev4": (0.75, 0.82),
+    "dev5": (0.77, 0.83),
+    "dev6": (0.79, 0.83),
+}
 
 
 @pytest.mark.parametrize("name", [n for n, path in DEV_SETS.items() if path.exists()])
