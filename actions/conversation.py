@@ -14,6 +14,17 @@ from actions._dispatch import send
 from bot.replies import message
 
 
+def _already_started(tracker: Tracker) -> bool:
+    """Whether the conversation had begun before its latest user message (Rasa
+    starts, and so welcomes, every conversation before logging its first
+    message). Any event before that message says so; the action server is sent
+    only the latest turns, so no older event can be relied on."""
+    events = list(tracker.events)
+    while events and events[-1].get("event") != "user":
+        events.pop()
+    return len(events) > 1
+
+
 class ActionSessionStart(Action):
     """Starts each session with the welcome: what the assistant is, the privacy
     request and the 999 route."""
@@ -28,8 +39,7 @@ class ActionSessionStart(Action):
         # widget) would otherwise be welcomed twice: once by Rasa starting the
         # new session, once for the explicit intent.
         explicit = (tracker.latest_message.get("intent") or {}).get("name") == "session_start"
-        started = any(event.get("event") == "session_started" for event in tracker.events)
-        if not (explicit and started):
+        if not (explicit and _already_started(tracker)):
             send(dispatcher, message("welcome"))
         return [SessionStarted(), ActionExecuted("action_listen")]
 

@@ -18,6 +18,18 @@ cannot change:
   connections are reused; idle ones are closed after 2 s, before the action
   server's own 5 s keep-alive ends, so a connection is never reused just as the
   server closes it. Timeout, headers and authentication are the endpoint's own.
+- **What an action is sent.** rasa sends the action server the *whole* event
+  history with every call, and both servers spend time on it that grows with
+  the conversation (JSON encoding was a third of the Rasa server's CPU at turn
+  200, JSON decoding 70% of the action server's). The state (slots, latest
+  message, active loop, follow-up action) is still sent whole, but the events
+  only from the third-last user message on. rasa-sdk's forms read only the
+  trailing slot events, and our actions only the current turn
+  (``tests/unit/test_speedups.py`` holds them to it).
+- **Debug text.** The RulePolicy formats every state of the conversation for a
+  debug log line on each prediction; only when debug logging is on, now.
+- **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
+  ``past_states`` and ``copy`` incremental.
 """
 
 from __future__ import annotations
@@ -25,6 +37,8 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from typing import Any
+
+from bot.server import tracker_memo
 
 logger = logging.getLogger(__name__)
 _installed = False
@@ -99,6 +113,58 @@ def _shared_session(endpoint: Any) -> _SharedSession:
     return _SharedSession(endpoint)
 
 
+RECENT_USER_TURNS = 3  # the events the action server is sent: the last three user turns
+
+
+def recent_events(tracker: Any) -> list:
+    """The tracker's events from its `RECENT_USER_TURNS`-th last user message on
+    (all of them in a shorter conversation)."""
+    from rasa.shared.core.events import UserUttered
+
+    recent = []
+    users = 0
+    for event in reversed(tracker.events):
+        recent.append(event)
+        if isinstance(event, UserUttered):
+            users += 1
+            if users == RECENT_USER_TURNS:
+                break
+    recent.reverse()
+    return recent
+
+
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    """rasa's request to the action server, with the conversation's state (slots,
+    latest message, active loop...) whole but only its latest events."""
+    import rasa
+
+    tracker_state = tracker.current_state()  # EventVerbosity.NONE: no events
+    tracker_state["events"] = [event.as_dict() for event in recent_events(tracker)]
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker_state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
+        result["domain"] = domain.as_dict()
+    return result
+
+
+def _format_tracker_states(states: list[dict]) -> str:
+    """``RulePolicy.format_tracker_states`` builds a text of every state of the
+    conversation for a debug log line on each prediction, even when nothing is
+    logged at debug level; it is built only when something is."""
+    if not logging.getLogger("rasa.core.policies.rule_policy").isEnabledFor(logging.DEBUG):
+        return ""
+    return _ORIGINAL_FORMAT(states)
+
+
+_ORIGINAL_FORMAT: Any = None
+
+
 def install() -> None:
     """Installs the fixes (idempotent)."""
     global _installed
@@ -107,7 +173,14 @@ def install() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.utils.endpoints import EndpointConfig
 
+    global _ORIGINAL_FORMAT
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    _ORIGINAL_FORMAT = RulePolicy.format_tracker_states
+    RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
     RemoteAction._validate_action_result = _validate_action_result
+    RemoteAction._action_call_format = _action_call_format
     EndpointConfig.session = _shared_session
+    tracker_memo.install()
     _installed = True
     logger.debug("Installed the rasa speed-ups of bot.server.speedups.")

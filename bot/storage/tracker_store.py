@@ -244,6 +244,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """The redacted events, which also replace the typed ones in the tracker
         kept for the next turn (``events`` are its last ones): the next turn sees
         what a reload would."""
+        from bot.server.tracker_memo import forget
+
         stored = [redact_event(event) for event in events]
         start = len(tracker.events) - len(events)
         for offset, (typed, redacted) in enumerate(zip(events, stored, strict=True)):
@@ -252,6 +254,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             tracker.events[start + offset] = redacted
             if tracker.latest_message is typed:
                 tracker.latest_message = redacted
+            forget(tracker)  # its applied events held the typed event
         return stored
 
 

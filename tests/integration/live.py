@@ -41,6 +41,8 @@ class LiveAssistant:
             "CCE_PORT": str(self.port),
             "CCE_ACTION_PORT": str(self.action_port),
             "CCE_VAR_DIR": str(self.var_dir),
+            # Every incremental tracker result is checked against rasa's own (stop() reads the log).
+            "CCE_VERIFY_TRACKER_MEMO": "1",
         }
         self._env.pop("CCE_ACTION_SERVER_URL", None)  # serve derives it from the port
         self._env.update(env or {})
@@ -95,6 +97,8 @@ class LiveAssistant:
                 os.killpg(self.process.pid, 9)
         if hasattr(self, "_log_file"):
             self._log_file.close()
+        if "bot.server.tracker_memo:" in self.log_text():
+            raise AssertionError(f"The tracker memo differed from rasa's own; see {self.log}")
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

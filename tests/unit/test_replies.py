@@ -99,9 +99,21 @@ def test_message_actions_are_named_after_their_message():
 
 
 def test_explicit_session_start_right_after_the_welcome_does_not_welcome_twice():
-    events = [{"event": "session_started"}, {"event": "bot", "text": "Hello"}]
+    events = [
+        {"event": "action", "name": "action_session_start"}, {"event": "session_started"},
+        {"event": "action", "name": "action_listen"}, {"event": "bot", "text": "Hello"},
+        {"event": "user", "text": "/session_start"},
+    ]  # fmt: skip
     tracker = Tracker("t", {}, {"intent": {"name": "session_start"}}, events, False, None, {}, "")
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
     assert [e["event"] for e in events] == ["session_started", "action"]
     assert dispatcher.messages == []
+
+
+def test_explicit_session_start_in_a_conversation_never_started_welcomes():
+    events = [{"event": "user", "text": "/session_start"}]
+    tracker = Tracker("t", {}, {"intent": {"name": "session_start"}}, events, False, None, {}, "")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
+    assert "CCE practitioner assistant" in dispatcher.messages[0]["text"]

@@ -82,3 +82,52 @@ def test_action_calls_reuse_one_connection_and_survive_a_restarted_server():
         await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+def _conversation(turns: int):
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    tracker = DialogueStateTracker("payload-test", None)
+    for turn in range(turns):
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(f"message {turn}", {"name": "affirm"}))
+        tracker.update(SlotSet(f"slot{turn}", turn))
+        tracker.update(BotUttered(f"reply {turn}"))
+    return tracker
+
+
+def test_an_action_is_sent_the_whole_state_but_only_the_latest_turns():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import EventVerbosity
+
+    tracker = _conversation(10)
+    sent = speedups._action_call_format(RemoteAction("action_x", None), tracker, Domain.empty())
+    whole = tracker.current_state(EventVerbosity.ALL)
+    assert {k: v for k, v in sent["tracker"].items() if k != "events"} == {
+        k: v for k, v in whole.items() if k != "events"
+    }  # every slot, the latest message, the active loop...
+    assert sent["tracker"]["events"] == whole["events"][-11:]  # from the third-last user message
+    assert sent["tracker"]["events"][0]["text"] == "message 7"
+    assert sent["next_action"] == "action_x" and "domain" in sent
+
+
+def test_a_short_conversation_is_sent_whole():
+    tracker = _conversation(2)
+    assert speedups.recent_events(tracker) == list(tracker.events)
+
+
+def test_the_states_are_formatted_only_for_debug_logging(caplog):
+    import logging
+
+    speedups.install()
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    states = [{"user": {"intent": "affirm"}}]
+    logging.getLogger("rasa.core.policies.rule_policy").setLevel(logging.INFO)
+    assert RulePolicy.format_tracker_states(states) == ""
+    logging.getLogger("rasa.core.policies.rule_policy").setLevel(logging.DEBUG)
+    try:
+        assert "user intent: affirm" in RulePolicy.format_tracker_states(states)
+    finally:
+        logging.getLogger("rasa.core.policies.rule_policy").setLevel(logging.NOTSET)
