@@ -11,7 +11,8 @@ cannot change:
   the JSON Schema 2020-12 meta-schema: about 48 ms per call here, some 70% of
   the server's CPU in a check turn, which calls two or three actions. We check
   the schema once and validate each response with the same validator class,
-  raising the same ``ValidationError`` with the same added hint.
+  raising a ``ValidationError`` with the same added hint; each event is checked
+  only against the schema of its own type (:mod:`bot.server.response_validator`).
 - **Action server connections.** ``EndpointConfig.request`` opens a new aiohttp
   session, and so a new TCP connection, for every action call (about 10% of the
   server's CPU). We give each endpoint one session per event loop, whose
@@ -39,6 +40,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.server import tracker_memo
+from bot.server.response_validator import response_validator
 
 logger = logging.getLogger(__name__)
 _installed = False
@@ -46,13 +48,9 @@ _installed = False
 
 @lru_cache(maxsize=1)
 def _action_response_validator() -> Any:
-    from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
 
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)  # what jsonschema.validate does every time
-    return validator_class(schema)
+    return response_validator(RemoteAction.action_response_format_spec())
 
 
 def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:

@@ -33,7 +33,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
@@ -216,9 +216,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                     tracker, events_after(tracker, stored.last_event)
                 )
             rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()  # gives the rows their ids
-            last_id = rows[-1].id if rows else None
+            last_id = None
+            if rows:  # one INSERT for all (the ORM's unit of work cost more than the SQL)
+                table = self.SQLEvent.__table__
+                session.execute(table.insert(), rows)
+                # The conversation is locked for the turn: its newest row is the last one here.
+                last_id = session.execute(
+                    select(func.max(table.c.id)).where(table.c.sender_id == tracker.sender_id)
+                ).scalar()
             session.commit()
         if stored is None:
             self._cache.discard(tracker.sender_id)
@@ -228,16 +233,17 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         _mark(tracker, head)
         self._cache.put(tracker.sender_id, tracker)
 
-    def _row(self, sender_id: str, event: Event) -> Any:
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
     @staticmethod
     def _redact_in_place(tracker: DialogueStateTracker, events: list[Event]) -> list[Event]:

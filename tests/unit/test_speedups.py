@@ -7,6 +7,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
 from bot.server import speedups
+from bot.server.response_validator import EventDispatchingValidator
 
 GOOD = {
     "events": [{"event": "slot", "name": "topic", "value": "x", "timestamp": None}],
@@ -131,3 +132,30 @@ def test_the_states_are_formatted_only_for_debug_logging(caplog):
         assert "user intent: affirm" in RulePolicy.format_tracker_states(states)
     finally:
         logging.getLogger("rasa.core.policies.rule_policy").setLevel(logging.NOTSET)
+
+
+MORE = [  # (response, valid by rasa's schema)
+    ({"events": [{"event": "bot", "text": "hi"}, {"event": "action", "name": "a"}]}, True),
+    ({"events": [{"event": "session_started", "timestamp": 1.5}], "responses": []}, True),
+    ({"events": [{"event": "slot", "name": "x"}]}, False),  # a slot event needs its value
+    ({"events": [{"event": "no_such_event"}]}, False),
+    ({"events": [{"event": 3}]}, False),
+    ({"events": ["not an object"]}, False),
+    ({"events": [{"event": "user", "parse_data": "not an object"}]}, False),
+    ({"events": [{"event": "bot", "timestamp": "yesterday"}]}, False),
+    ({}, True),
+]
+
+
+@pytest.mark.parametrize(("response", "valid"), MORE)
+def test_the_dispatching_validator_agrees_with_rasas_schema(response, valid):
+    import jsonschema
+
+    schema = RemoteAction.action_response_format_spec()
+    assert jsonschema.Draft202012Validator(schema).is_valid(response) is valid  # the reference
+    assert isinstance(speedups._action_response_validator(), EventDispatchingValidator)
+    if valid:
+        speedups._action_response_validator().validate(response)
+    else:
+        with pytest.raises(ValidationError):
+            speedups._action_response_validator().validate(response)
