@@ -29,6 +29,9 @@ cannot change:
   (``tests/unit/test_speedups.py`` holds them to it).
 - **Debug text.** The RulePolicy formats every state of the conversation for a
   debug log line on each prediction; only when debug logging is on, now.
+- **Rule matching.** The RulePolicy checked every rule against every state of
+  the conversation, though no rule is longer than a few states; it now stops
+  where every rule has matched or not.
 - **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
   ``past_states`` and ``copy`` incremental.
 """
@@ -157,10 +160,26 @@ def _format_tracker_states(states: list[dict]) -> str:
     logged at debug level; it is built only when something is."""
     if not logging.getLogger("rasa.core.policies.rule_policy").isEnabledFor(logging.DEBUG):
         return ""
-    return _ORIGINAL_FORMAT(states)
+    return _ORIGINALS["format_tracker_states"](states)
 
 
-_ORIGINAL_FORMAT: Any = None
+_ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
+
+
+def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
+    """``RulePolicy._get_possible_keys``: the rules whose states match the
+    conversation's last ones. rasa goes on filtering over *every* state of the
+    conversation, though each rule is applicable at any turn further back than
+    its own length; this stops there, with the same result."""
+    possible_keys = set(lookup.keys())
+    longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
+    for index, state in enumerate(reversed(states)):
+        if index >= longest:
+            break  # _is_rule_applicable is True for every rule from here on
+        possible_keys = {
+            key for key in possible_keys if self._is_rule_applicable(key, index, state)
+        }
+    return possible_keys
 
 
 def install() -> None:
@@ -169,13 +188,13 @@ def install() -> None:
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.utils.endpoints import EndpointConfig
 
-    global _ORIGINAL_FORMAT
-    from rasa.core.policies.rule_policy import RulePolicy
-
-    _ORIGINAL_FORMAT = RulePolicy.format_tracker_states
+    _ORIGINALS["format_tracker_states"] = RulePolicy.format_tracker_states
+    _ORIGINALS["_get_possible_keys"] = RulePolicy._get_possible_keys
     RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
+    RulePolicy._get_possible_keys = _get_possible_keys
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
     EndpointConfig.session = _shared_session

@@ -187,11 +187,20 @@ def _copy_state(state: dict) -> dict:
     return {key: dict(value) if isinstance(value, dict) else value for key, value in state.items()}
 
 
+def _copy_slot(slot: Any) -> Any:
+    """``copy.copy(slot)``, without its generic (and here costly) machinery."""
+    if not hasattr(slot, "__dict__") or hasattr(type(slot), "__slots__"):
+        return copy.copy(slot)
+    clone = object.__new__(type(slot))
+    clone.__dict__.update(slot.__dict__)
+    return clone
+
+
 def _clone(tracker: Any) -> Any:
     """A copy of a replay tracker's state (not its events), cheap to make."""
     clone = copy.copy(tracker)
     clone.events = deque()
-    clone.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    clone.slots = {name: _copy_slot(slot) for name, slot in tracker.slots.items()}
     clone.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
     if tracker.active_loop is not None:
         clone.active_loop = copy.copy(tracker.active_loop)

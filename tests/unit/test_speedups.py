@@ -159,3 +159,46 @@ def test_the_dispatching_validator_agrees_with_rasas_schema(response, valid):
     else:
         with pytest.raises(ValidationError):
             speedups._action_response_validator().validate(response)
+
+
+def _rule_states():
+    from hypothesis import strategies as st
+
+    state = st.fixed_dictionaries(
+        {},
+        optional={
+            "prev_action": st.fixed_dictionaries(
+                {"action_name": st.sampled_from(["action_listen", "form", "a"])}
+            ),
+            "user": st.fixed_dictionaries({"intent": st.sampled_from(["affirm", "deny"])}),
+            "active_loop": st.fixed_dictionaries(
+                {"name": st.sampled_from(["form", "should_not_be_set"])}
+            ),
+        },
+    )
+    return state
+
+
+def test_rule_matching_stops_early_with_rasas_result():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    speedups.install()
+    original = speedups._ORIGINALS["_get_possible_keys"]
+    assert original is not speedups._get_possible_keys
+    assert RulePolicy._get_possible_keys is speedups._get_possible_keys
+    policy = object.__new__(RulePolicy)
+    rules = st.lists(st.lists(_rule_states(), min_size=1, max_size=3), min_size=1, max_size=12)
+
+    @settings(max_examples=200, deadline=None)
+    @given(rules=rules, states=st.lists(_rule_states(), max_size=8))
+    def agree(rules, states):
+        lookup = {json.dumps(rule, sort_keys=True): "action" for rule in rules}
+        assert speedups._get_possible_keys(policy, lookup, states) == original(
+            policy, lookup, states
+        )
+
+    agree()
