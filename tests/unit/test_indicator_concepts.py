@@ -16,7 +16,7 @@ from indicator_dev_eval import DEV_SETS, load, score  # noqa: E402
 
 # What each development set must keep: 0.9 on the three the patterns were tuned on;
 # on dev4, written blind to them and measured first at precision 0.741 and recall
-# 0.726, regression floors below the 0.806 / 0.903 it reaches now (it was written
+# 0.726, regression floors below the 0.839 / 0.903 it reaches now (it was written
 # with some labelling conventions of its own, which the rules do not follow).
 # dev5 (school/health) and dev6 (social care/police/youth work), also written blind and
 # first measured at 0.798 / 0.752 and 0.812 / 0.747: floors a little below what they reach.
@@ -24,9 +24,9 @@ FLOORS = {
     "dev1": (0.9, 0.9),
     "dev2": (0.9, 0.9),
     "dev3": (0.9, 0.9),
-    "dev4": (0.77, 0.86),
-    "dev5": (0.82, 0.9),
-    "dev6": (0.82, 0.89),
+    "dev4": (0.79, 0.85),
+    "dev5": (0.83, 0.9),
+    "dev6": (0.83, 0.89),
 }
 
 
