@@ -29,9 +29,10 @@ cannot change:
   (``tests/unit/test_speedups.py`` holds them to it).
 - **Debug text.** The RulePolicy formats every state of the conversation for a
   debug log line on each prediction; only when debug logging is on, now.
-- **Rule matching.** The RulePolicy checked every rule against every state of
-  the conversation, though no rule is longer than a few states; it now stops
-  where every rule has matched or not.
+- **Rule matching.** The RulePolicy tried all ~460 rules against every state
+  of the conversation, though no rule is longer than three states. A rule is
+  now tried only where it can match: on the last state only if it expects the
+  action that has just run, and no further back than its own length.
 - **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
   ``past_states`` and ``copy`` incremental.
 """
@@ -166,13 +167,47 @@ def _format_tracker_states(states: list[dict]) -> str:
 _ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
 
 
+def _rule_index(policy: Any, lookup: dict[str, str]) -> tuple[dict[Any, set[str]], int]:
+    """The lookup's rules grouped by the action their last state says has just
+    run (None: any), and its longest rule, made once per lookup."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+    from rasa.shared.nlu.constants import ACTION_NAME
+
+    indexes = policy.__dict__.setdefault("_cce_rule_indexes", {})
+    cached = indexes.get(id(lookup))
+    if cached is not None and cached[0] is lookup:
+        return cached[1], cached[2]
+    by_action: dict[Any, set[str]] = {None: set()}
+    longest = 0
+    for key in lookup:
+        rule_states = policy._rule_key_to_state(key)
+        longest = max(longest, len(rule_states))
+        name = (
+            (rule_states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule_states else None
+        )
+        if isinstance(name, str) and name and name != SHOULD_NOT_BE_SET:
+            by_action.setdefault(name, set()).add(key)
+        else:
+            by_action[None].add(key)
+    indexes[id(lookup)] = (lookup, by_action, longest)
+    return by_action, longest
+
+
 def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
     """``RulePolicy._get_possible_keys``: the rules whose states match the
-    conversation's last ones. rasa goes on filtering over *every* state of the
-    conversation, though each rule is applicable at any turn further back than
-    its own length; this stops there, with the same result."""
-    possible_keys = set(lookup.keys())
-    longest = max((len(self._rule_key_to_state(key)) for key in possible_keys), default=0)
+    conversation's last ones, with rasa's result. rasa tries every rule on every
+    state of the conversation. Here a rule is tried on the last state only if
+    the action it expects to have just run is the one that has (any other would
+    fail on that feature), and no rule is tried further back than its length,
+    past which rasa counts it applicable."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+    from rasa.shared.nlu.constants import ACTION_NAME
+
+    if not states:
+        return set(lookup.keys())
+    by_action, longest = _rule_index(self, lookup)
+    just_run = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+    possible_keys = by_action[None] | by_action.get(just_run, set())
     for index, state in enumerate(reversed(states)):
         if index >= longest:
             break  # _is_rule_applicable is True for every rule from here on

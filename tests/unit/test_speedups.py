@@ -168,7 +168,11 @@ def _rule_states():
         {},
         optional={
             "prev_action": st.fixed_dictionaries(
-                {"action_name": st.sampled_from(["action_listen", "form", "a"])}
+                {
+                    "action_name": st.sampled_from(
+                        ["action_listen", "form", "a", "should_not_be_set"]
+                    )
+                }
             ),
             "user": st.fixed_dictionaries({"intent": st.sampled_from(["affirm", "deny"])}),
             "active_loop": st.fixed_dictionaries(
@@ -193,7 +197,7 @@ def test_rule_matching_stops_early_with_rasas_result():
     policy = object.__new__(RulePolicy)
     rules = st.lists(st.lists(_rule_states(), min_size=1, max_size=3), min_size=1, max_size=12)
 
-    @settings(max_examples=200, deadline=None)
+    @settings(max_examples=400, deadline=None)
     @given(rules=rules, states=st.lists(_rule_states(), max_size=8))
     def agree(rules, states):
         lookup = {json.dumps(rule, sort_keys=True): "action" for rule in rules}
