@@ -33,7 +33,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import func, select
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
@@ -154,12 +154,14 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
 
     def _head(self, session: Any, sender_id: str) -> Head | None:
-        last_id, rows = (
-            session.query(func.max(self.SQLEvent.id), func.count(self.SQLEvent.id))
-            .filter(self.SQLEvent.sender_id == sender_id)
-            .one()
-        )
+        # Plain SQL: building the ORM query cost more than running it, every turn.
+        last_id, rows = session.execute(self._head_sql, {"sender_id": sender_id}).one()
         return Head(int(last_id), int(rows)) if last_id is not None else None
+
+    @property
+    def _head_sql(self) -> Any:
+        table = self.SQLEvent.__table__.name
+        return text(f"SELECT max(id), count(id) FROM {table} WHERE sender_id = :sender_id")
 
     def _retrieve_for_turn(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
@@ -221,9 +223,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 table = self.SQLEvent.__table__
                 session.execute(table.insert(), rows)
                 # The conversation is locked for the turn: its newest row is the last one here.
-                last_id = session.execute(
-                    select(func.max(table.c.id)).where(table.c.sender_id == tracker.sender_id)
-                ).scalar()
+                head = self._head(session, tracker.sender_id)
+                last_id = head.last_id if head else None
             session.commit()
         if stored is None:
             self._cache.discard(tracker.sender_id)
