@@ -27,6 +27,8 @@ DEV_SETS = {
     "dev4": ROOT / "tests/data/indicator_dev4_sentences.yml",
     "dev5": ROOT / "tests/data/indicator_dev5_sentences.yml",
     "dev6": ROOT / "tests/data/indicator_dev6_sentences.yml",
+    "dev7": ROOT / "tests/data/indicator_dev7_sentences.yml",
+    "dev8": ROOT / "tests/data/indicator_dev8_sentences.yml",
 }
 
 
