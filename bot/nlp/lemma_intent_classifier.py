@@ -32,6 +32,8 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlp.tfidf_scores import TfidfLinearScorer
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "lemma_intent_classifier.joblib"
@@ -76,8 +78,7 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
-        self._weights: np.ndarray | None = None  # the classifier's, laid out for speed
-        self._intercept: np.ndarray | None = None
+        self._scorer: TfidfLinearScorer | None = None  # made on first use
 
     @classmethod
     def create(
@@ -150,31 +151,38 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, model)
 
-    def _probabilities(self, features: Any) -> np.ndarray:
+    def _probabilities(self, texts: list[str]) -> np.ndarray:
         """``predict_proba`` of the multinomial classifier, computed as sklearn does
-        (softmax of the decision function) but with the weights laid out once for a
-        sparse-times-dense product: 0.01 ms a message instead of 1.4 ms."""
-        if self._weights is None:
-            classifier: LogisticRegression = self._model["classifier"]  # type: ignore[index]
-            if len(classifier.classes_) < 3:
-                return classifier.predict_proba(features)  # binary: not a softmax
-            self._weights = np.ascontiguousarray(classifier.coef_.T)
-            self._intercept = classifier.intercept_
-        scores = np.asarray(features @ self._weights) + self._intercept
+        (softmax of the decision function), but each text scored on its few
+        features directly (:mod:`bot.nlp.tfidf_scores`) instead of through
+        sparse matrices: about a tenth of the time per message."""
+        classifier: LogisticRegression = self._model["classifier"]  # type: ignore[index]
+        if len(classifier.classes_) < 3:  # binary: not a softmax
+            return classifier.predict_proba(self._features(texts))
+        if self._scorer is None:
+            self._scorer = TfidfLinearScorer(
+                [self._model["words"], self._model["chars"]],  # type: ignore[index]
+                np.ascontiguousarray(classifier.coef_.T),
+                classifier.intercept_,
+            )
+        scores = np.array([self._scorer.scores(text) for text in texts])
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
+
+    def _features(self, texts: list[str]) -> Any:
+        """sklearn's features of `texts` (a sparse matrix)."""
+        model = self._model
+        assert model is not None
+        return hstack([model["words"].transform(texts), model["chars"].transform(texts)]).tocsr()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets the intent and the intent ranking of each message."""
         if not self._model:
             return messages
         texts = [self.lemma_text(message) for message in messages]
-        features = hstack(
-            [self._model["words"].transform(texts), self._model["chars"].transform(texts)]
-        ).tocsr()
         classifier: LogisticRegression = self._model["classifier"]
-        probabilities = self._probabilities(features)
+        probabilities = self._probabilities(texts)
         limit = self._config["ranking_length"] or len(classifier.classes_)
         for message, row in zip(messages, probabilities, strict=True):
             order = np.argsort(row)[::-1][:limit]

@@ -63,15 +63,31 @@ def test_component_and_tokenizer_give_lemmas(tmp_path):
 
 def test_fast_probabilities_equal_sklearns_predict_proba():
     import numpy as np
-    from scipy.sparse import random as sparse_random
+    from scipy.sparse import hstack
     from sklearn.linear_model import LogisticRegression
 
     from bot.nlp.lemma_intent_classifier import LemmaIntentClassifier
 
-    features = sparse_random(60, 40, density=0.2, format="csr", random_state=1)
-    labels = [f"intent_{n % 5}" for n in range(60)]
+    config = LemmaIntentClassifier.get_default_config()
+    component = LemmaIntentClassifier(config, None, None)
+    words, chars = component._vectorizers()
+    texts = [
+        "what be cuckooing", "what do cuckoo mean", "who make the nrm referral",
+        "how long be the reflection period", "he keep go miss", "two phone and new trainer",
+        "what be county line", "define criminal exploitation", "hello", "hi there",
+        "thank you", "cheer", "start a check", "i be worry about a lad", "what be a pif",
+    ]  # fmt: skip
+    labels = [f"intent_{n % 5}" for n in range(len(texts))]
+    features = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
     classifier = LogisticRegression(multi_class="multinomial", C=30.0, max_iter=500)
     classifier.fit(features, labels)
-    config = LemmaIntentClassifier.get_default_config()
-    component = LemmaIntentClassifier(config, None, None, {"classifier": classifier})
-    assert np.allclose(component._probabilities(features), classifier.predict_proba(features))
+    component._model = {"words": words, "chars": chars, "classifier": classifier}
+    unseen = [
+        "cukooing???", "", "zzzz qqq", "what be the 45 day reflection period for a child",
+        "HE KEEP GOING MISSING", "nrm nrm nrm nrm",
+    ]  # fmt: skip
+    for batch in (texts, unseen):
+        ours = component._probabilities(batch)
+        theirs = classifier.predict_proba(component._features(batch))
+        assert np.allclose(ours, theirs, rtol=0, atol=1e-12)
+        assert (ours.argmax(axis=1) == theirs.argmax(axis=1)).all()
