@@ -187,20 +187,21 @@ def _copy_state(state: dict) -> dict:
     return {key: dict(value) if isinstance(value, dict) else value for key, value in state.items()}
 
 
-def _copy_slot(slot: Any) -> Any:
-    """``copy.copy(slot)``, without its generic (and here costly) machinery."""
-    if not hasattr(slot, "__dict__") or hasattr(type(slot), "__slots__"):
-        return copy.copy(slot)
-    clone = object.__new__(type(slot))
-    clone.__dict__.update(slot.__dict__)
+def _shallow_copy(item: Any) -> Any:
+    """``copy.copy(item)`` (a slot, a tracker), without its generic and here
+    costly machinery."""
+    if not hasattr(item, "__dict__") or hasattr(type(item), "__slots__"):
+        return copy.copy(item)
+    clone = object.__new__(type(item))
+    clone.__dict__.update(item.__dict__)
     return clone
 
 
 def _clone(tracker: Any) -> Any:
     """A copy of a replay tracker's state (not its events), cheap to make."""
-    clone = copy.copy(tracker)
+    clone = _shallow_copy(tracker)  # a shallow copy, as for a slot
     clone.events = deque()
-    clone.slots = {name: _copy_slot(slot) for name, slot in tracker.slots.items()}
+    clone.slots = {name: _shallow_copy(slot) for name, slot in tracker.slots.items()}
     clone.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
     if tracker.active_loop is not None:
         clone.active_loop = copy.copy(tracker.active_loop)
