@@ -120,6 +120,19 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: resident memory with each page shared between
+    processes (a forked Sanic worker's, a library's) divided among them, so that
+    the figures of several processes add up to what they really use together."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -167,6 +180,7 @@ class Server:
                 else "wrapper"
             )
             usage[role] = round(usage.get(role, 0) + rss_mb(pid), 1)
+            usage[f"{role} PSS"] = round(usage.get(f"{role} PSS", 0) + pss_mb(pid), 1)
         return usage
 
     def stop(self) -> None:

@@ -33,6 +33,8 @@ cannot change:
   of the conversation, though no rule is longer than three states. A rule is
   now tried only where it can match: on the last state only if it expects the
   action that has just run, and no further back than its own length.
+- **Graph runs.** Every parse and prediction ran its graph through dask's
+  scheduler; :mod:`bot.server.graph_runner` calls the same nodes in order.
 - **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
   ``past_states`` and ``copy`` incremental.
 """
@@ -43,7 +45,7 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from bot.server import tracker_memo
+from bot.server import graph_runner, tracker_memo
 from bot.server.response_validator import response_validator
 
 logger = logging.getLogger(__name__)
@@ -224,12 +226,15 @@ def install() -> None:
         return
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
 
     _ORIGINALS["format_tracker_states"] = RulePolicy.format_tracker_states
     _ORIGINALS["_get_possible_keys"] = RulePolicy._get_possible_keys
     RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
     RulePolicy._get_possible_keys = _get_possible_keys
+    _ORIGINALS["DaskGraphRunner.run"] = DaskGraphRunner.run
+    DaskGraphRunner.run = graph_runner.run
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
     EndpointConfig.session = _shared_session
