@@ -33,7 +33,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings
@@ -67,18 +67,6 @@ class Stored(NamedTuple):
 
 def _mark(tracker: DialogueStateTracker, head: Head) -> None:
     setattr(tracker, STORED, Stored(tracker.events[-1] if tracker.events else None, head))
-
-
-def _write_ahead_log(connection: Any, _record: Any) -> None:
-    """SQLite in write-ahead-log mode, synced at checkpoints rather than at every
-    commit: a turn's commit no longer waits for the disk (0.3 ms of each turn
-    here). The file stays consistent whatever happens; a power cut (not a crash
-    of the assistant) can lose the last turns. Keep the -wal and -shm files
-    beside the database when moving it."""
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
 
 
 def conversations_available() -> bool:
@@ -132,8 +120,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
             else None
         )
-        if self._sqlite_file is not None:
-            event.listen(self.engine, "connect", _write_ahead_log)
         global _active
         _active = self
 
