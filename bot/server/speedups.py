@@ -27,12 +27,7 @@ cannot change:
   only from the third-last user message on. rasa-sdk's forms read only the
   trailing slot events, and our actions only the current turn
   (``tests/unit/test_speedups.py`` holds them to it).
-- **Debug text.** The RulePolicy formats every state of the conversation for a
-  debug log line on each prediction; only when debug logging is on, now.
-- **Rule matching.** The RulePolicy tried all ~460 rules against every state
-  of the conversation, though no rule is longer than three states. A rule is
-  now tried only where it can match: on the last state only if it expects the
-  action that has just run, and no further back than its own length.
+- **Rule matching** and the RulePolicy's debug text: :mod:`bot.server.rule_matching`.
 - **Graph runs.** Every parse and prediction ran its graph through dask's
   scheduler; :mod:`bot.server.graph_runner` calls the same nodes in order.
 - **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
@@ -45,7 +40,7 @@ import logging
 from functools import lru_cache
 from typing import Any
 
-from bot.server import graph_runner, tracker_memo
+from bot.server import graph_runner, rule_matching, tracker_memo
 from bot.server.response_validator import response_validator
 
 logger = logging.getLogger(__name__)
@@ -157,66 +152,7 @@ def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
     return result
 
 
-def _format_tracker_states(states: list[dict]) -> str:
-    """``RulePolicy.format_tracker_states`` builds a text of every state of the
-    conversation for a debug log line on each prediction, even when nothing is
-    logged at debug level; it is built only when something is."""
-    if not logging.getLogger("rasa.core.policies.rule_policy").isEnabledFor(logging.DEBUG):
-        return ""
-    return _ORIGINALS["format_tracker_states"](states)
-
-
 _ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
-
-
-def _rule_index(policy: Any, lookup: dict[str, str]) -> tuple[dict[Any, set[str]], int]:
-    """The lookup's rules grouped by the action their last state says has just
-    run (None: any), and its longest rule, made once per lookup."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
-    from rasa.shared.nlu.constants import ACTION_NAME
-
-    indexes = policy.__dict__.setdefault("_cce_rule_indexes", {})
-    cached = indexes.get(id(lookup))
-    if cached is not None and cached[0] is lookup:
-        return cached[1], cached[2]
-    by_action: dict[Any, set[str]] = {None: set()}
-    longest = 0
-    for key in lookup:
-        rule_states = policy._rule_key_to_state(key)
-        longest = max(longest, len(rule_states))
-        name = (
-            (rule_states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule_states else None
-        )
-        if isinstance(name, str) and name and name != SHOULD_NOT_BE_SET:
-            by_action.setdefault(name, set()).add(key)
-        else:
-            by_action[None].add(key)
-    indexes[id(lookup)] = (lookup, by_action, longest)
-    return by_action, longest
-
-
-def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
-    """``RulePolicy._get_possible_keys``: the rules whose states match the
-    conversation's last ones, with rasa's result. rasa tries every rule on every
-    state of the conversation. Here a rule is tried on the last state only if
-    the action it expects to have just run is the one that has (any other would
-    fail on that feature), and no rule is tried further back than its length,
-    past which rasa counts it applicable."""
-    from rasa.shared.core.constants import PREVIOUS_ACTION
-    from rasa.shared.nlu.constants import ACTION_NAME
-
-    if not states:
-        return set(lookup.keys())
-    by_action, longest = _rule_index(self, lookup)
-    just_run = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
-    possible_keys = by_action[None] | by_action.get(just_run, set())
-    for index, state in enumerate(reversed(states)):
-        if index >= longest:
-            break  # _is_rule_applicable is True for every rule from here on
-        possible_keys = {
-            key for key in possible_keys if self._is_rule_applicable(key, index, state)
-        }
-    return possible_keys
 
 
 def install() -> None:
@@ -225,16 +161,12 @@ def install() -> None:
     if _installed:
         return
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.utils.endpoints import EndpointConfig
 
-    _ORIGINALS["format_tracker_states"] = RulePolicy.format_tracker_states
-    _ORIGINALS["_get_possible_keys"] = RulePolicy._get_possible_keys
-    RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
-    RulePolicy._get_possible_keys = _get_possible_keys
     _ORIGINALS["DaskGraphRunner.run"] = DaskGraphRunner.run
     DaskGraphRunner.run = graph_runner.run
+    rule_matching.install()
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._action_call_format = _action_call_format
     EndpointConfig.session = _shared_session

@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.server import speedups
+from bot.server import rule_matching, speedups
 from bot.server.response_validator import EventDispatchingValidator
 
 GOOD = {
@@ -191,9 +191,9 @@ def test_rule_matching_stops_early_with_rasas_result():
     from rasa.core.policies.rule_policy import RulePolicy
 
     speedups.install()
-    original = speedups._ORIGINALS["_get_possible_keys"]
-    assert original is not speedups._get_possible_keys
-    assert RulePolicy._get_possible_keys is speedups._get_possible_keys
+    original = rule_matching.ORIGINALS["_get_possible_keys"]
+    assert original is not rule_matching._get_possible_keys
+    assert RulePolicy._get_possible_keys is rule_matching._get_possible_keys
     policy = object.__new__(RulePolicy)
     rules = st.lists(st.lists(_rule_states(), min_size=1, max_size=3), min_size=1, max_size=12)
 
@@ -201,7 +201,7 @@ def test_rule_matching_stops_early_with_rasas_result():
     @given(rules=rules, states=st.lists(_rule_states(), max_size=8))
     def agree(rules, states):
         lookup = {json.dumps(rule, sort_keys=True): "action" for rule in rules}
-        assert speedups._get_possible_keys(policy, lookup, states) == original(
+        assert rule_matching._get_possible_keys(policy, lookup, states) == original(
             policy, lookup, states
         )
 

@@ -1,0 +1,88 @@
+"""The RulePolicy's per-prediction work, with rasa's results.
+
+- **Rule matching.** ``_get_possible_keys`` tried all ~460 rules against every
+  state of the conversation, though no rule is longer than three states. A rule
+  is now tried only where it can match: on the last state only if it expects the
+  action that has just run, and no further back than its own length.
+- **Debug text.** ``format_tracker_states`` formatted every state of the
+  conversation for a debug log line on each prediction; only when debug logging
+  is on, now.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
+
+
+def _format_tracker_states(states: list[dict]) -> str:
+    """``RulePolicy.format_tracker_states`` builds a text of every state of the
+    conversation for a debug log line on each prediction, even when nothing is
+    logged at debug level; it is built only when something is."""
+    if not logging.getLogger("rasa.core.policies.rule_policy").isEnabledFor(logging.DEBUG):
+        return ""
+    return ORIGINALS["format_tracker_states"](states)
+
+
+def _rule_index(policy: Any, lookup: dict[str, str]) -> tuple[dict[Any, set[str]], int]:
+    """The lookup's rules grouped by the action their last state says has just
+    run (None: any), and its longest rule, made once per lookup."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
+    from rasa.shared.nlu.constants import ACTION_NAME
+
+    indexes = policy.__dict__.setdefault("_cce_rule_indexes", {})
+    cached = indexes.get(id(lookup))
+    if cached is not None and cached[0] is lookup:
+        return cached[1], cached[2]
+    by_action: dict[Any, set[str]] = {None: set()}
+    longest = 0
+    for key in lookup:
+        rule_states = policy._rule_key_to_state(key)
+        longest = max(longest, len(rule_states))
+        name = (
+            (rule_states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME) if rule_states else None
+        )
+        if isinstance(name, str) and name and name != SHOULD_NOT_BE_SET:
+            by_action.setdefault(name, set()).add(key)
+        else:
+            by_action[None].add(key)
+    indexes[id(lookup)] = (lookup, by_action, longest)
+    return by_action, longest
+
+
+def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
+    """``RulePolicy._get_possible_keys``: the rules whose states match the
+    conversation's last ones, with rasa's result. rasa tries every rule on every
+    state of the conversation. Here a rule is tried on the last state only if
+    the action it expects to have just run is the one that has (any other would
+    fail on that feature), and no rule is tried further back than its length,
+    past which rasa counts it applicable."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+    from rasa.shared.nlu.constants import ACTION_NAME
+
+    if not states:
+        return set(lookup.keys())
+    by_action, longest = _rule_index(self, lookup)
+    just_run = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
+    possible_keys = by_action[None] | by_action.get(just_run, set())
+    for index, state in enumerate(reversed(states)):
+        if index >= longest:
+            break  # _is_rule_applicable is True for every rule from here on
+        possible_keys = {
+            key for key in possible_keys if self._is_rule_applicable(key, index, state)
+        }
+    return possible_keys
+
+
+def install() -> None:
+    """Replaces the two RulePolicy methods (idempotent)."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if ORIGINALS:
+        return
+    ORIGINALS["format_tracker_states"] = RulePolicy.format_tracker_states
+    ORIGINALS["_get_possible_keys"] = RulePolicy._get_possible_keys
+    RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
+    RulePolicy._get_possible_keys = _get_possible_keys
