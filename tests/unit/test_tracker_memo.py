@@ -159,41 +159,33 @@ def test_a_difference_is_reported_when_verifying(domain, monkeypatch):
         tracker.applied_events()
 
 
-@pytest.mark.parametrize("lag", [0, 1])
-def test_a_forms_step_that_undoes_the_last_replayed_event(domain, lag, monkeypatch):
+SCENARIOS = {
     # The checkpoint sits right behind the end; the form's next execution removes
     # the user message just replayed into it, so it must be rebuilt.
-    monkeypatch.setattr(tracker_memo, "LAG", lag)
-    tracker = DialogueStateTracker("memo-test", domain.slots)
-    for event in [
+    "a form's step undoes the last replayed event": [
         UserUttered("a", {"name": "affirm"}), ActiveLoop(FORM), ActionExecuted(FORM),
         UserUttered("b", {"name": "deny"}), ActionExecuted(FORM),
         UserUttered("c", {"name": "greet"}), ActionExecuted("action_listen"),
         ActionExecuted(FORM),
-    ]:  # fmt: skip
-        tracker.update(event)
-        _same(tracker, domain)
-
-
-def test_a_forms_first_step_undoes_from_the_start(domain, monkeypatch):
-    monkeypatch.setattr(tracker_memo, "LAG", 0)
-    tracker = DialogueStateTracker("memo-test", domain.slots)
-    for event in [
+    ],
+    "a form's first step undoes from the start": [
         ActiveLoop(FORM), UserUttered("a", {"name": "affirm"}), ActionExecuted("action_listen"),
         ActionExecuted(FORM), ActionExecuted(FORM),
-    ]:  # fmt: skip
-        tracker.update(event)
-        _same(tracker, domain)
-
-
-def test_a_later_featurization_choice_changes_earlier_states(domain, monkeypatch):
+    ],
     # DefinePrevUserUtteredFeaturization edits the latest user message in place,
     # so states already kept for it must be computed again (found by hypothesis).
-    monkeypatch.setattr(tracker_memo, "LAG", 1)
-    tracker = DialogueStateTracker("memo-test", domain.slots)
-    for event in [
+    "a later featurization choice changes earlier states": [
         UserUttered("text", {"name": "affirm"}), ActionExecuted("action_listen"),
         ActionExecuted("action_listen"), DefinePrevUserUtteredFeaturization(False),
-    ]:  # fmt: skip
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lag", [0, 1])
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_undos_just_behind_the_checkpoint(domain, scenario, lag, monkeypatch):
+    monkeypatch.setattr(tracker_memo, "LAG", lag)
+    tracker = DialogueStateTracker("memo-test", domain.slots)
+    for event in SCENARIOS[scenario]:
         tracker.update(event)
         _same(tracker, domain)
