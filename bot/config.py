@@ -76,6 +76,9 @@ class Settings:
     api_token: str = field(default="", repr=False)
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
+    # Check every incremental tracker result of bot.server.tracker_memo against
+    # rasa's own, raising on a difference (the test servers do; it is slow).
+    verify_tracker_memo: bool = False
     # How long conversations and check records are kept by `python -m bot purge`.
     retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
@@ -183,6 +186,7 @@ def load_settings() -> Settings:
         workers=_env_int("CCE_WORKERS", _env_int("SANIC_WORKERS", 1)),
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
+        verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),

@@ -37,7 +37,6 @@ incremental one and raise on any difference; the test suite does.
 from __future__ import annotations
 
 import copy
-import os
 from collections import deque
 from itertools import islice
 from typing import Any
@@ -329,7 +328,9 @@ def _check_same_tracker(ours: Any, theirs: Any, what: str, events_identical: boo
 
 
 def _verifying() -> bool:
-    return os.environ.get("CCE_VERIFY_TRACKER_MEMO", "") == "1"
+    from bot.config import get_settings
+
+    return get_settings().verify_tracker_memo
 
 
 def _check(ours: list, theirs: list, what: str, identity: bool) -> None:

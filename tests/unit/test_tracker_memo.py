@@ -148,8 +148,18 @@ def test_the_forms_temporary_tracker_matches_rasas(domain):
     assert len(ours.events) == len(theirs.events) == 5  # only the events after the restart
 
 
-def test_a_difference_is_reported_when_verifying(domain, monkeypatch):
+@pytest.fixture()
+def verifying(monkeypatch):
+    from bot.config import get_settings
+
     monkeypatch.setenv("CCE_VERIFY_TRACKER_MEMO", "1")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.delenv("CCE_VERIFY_TRACKER_MEMO")
+    get_settings.cache_clear()
+
+
+def test_a_difference_is_reported_when_verifying(domain, verifying):
     tracker = DialogueStateTracker("memo-test", domain.slots)
     tracker.update(UserUttered("a", {"name": "affirm"}))
     tracker.update(ActionExecuted("action_listen"))
