@@ -29,6 +29,8 @@ DEV_SETS = {
     "dev6": ROOT / "tests/data/indicator_dev6_sentences.yml",
     "dev7": ROOT / "tests/data/indicator_dev7_sentences.yml",
     "dev8": ROOT / "tests/data/indicator_dev8_sentences.yml",
+    "dev9": ROOT / "tests/data/indicator_dev9_sentences.yml",
+    "dev10": ROOT / "tests/data/indicator_dev10_sentences.yml",
 }
 
 
