@@ -223,8 +223,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 table = self.SQLEvent.__table__
                 session.execute(table.insert(), rows)
                 # The conversation is locked for the turn: its newest row is the last one here.
-                head = self._head(session, tracker.sender_id)
-                last_id = head.last_id if head else None
+                newest = self._head(session, tracker.sender_id)
+                last_id = newest.last_id if newest else None
             session.commit()
         if stored is None:
             self._cache.discard(tracker.sender_id)
