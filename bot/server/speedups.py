@@ -2,8 +2,8 @@
 process by :mod:`bot.server.rasa_run` (which `python -m bot serve` starts).
 
 Found by profiling the server under `make bench` (README, "Performance"). Each
-fix keeps rasa's behaviour exactly; it only stops repeating work whose result
-cannot change:
+fix but one keeps rasa's results exactly and only stops repeating work whose
+result cannot change; the exception, what an action is sent, is said below:
 
 - **Action responses.** ``RemoteAction._validate_action_result`` calls
   ``jsonschema.validate(result, schema)`` for every custom action's response,
@@ -25,8 +25,8 @@ cannot change:
   200, JSON decoding 70% of the action server's). The state (slots, latest
   message, active loop, follow-up action) is still sent whole, but the events
   only from the third-last user message on. rasa-sdk's forms read only the
-  trailing slot events, and our actions only the current turn
-  (``tests/unit/test_speedups.py`` holds them to it).
+  trailing slot events, and our actions only the current turn; every
+  conversation test runs with this.
 - **Rule matching** and the RulePolicy's debug text: :mod:`bot.server.rule_matching`.
 - **Graph runs.** Every parse and prediction ran its graph through dask's
   scheduler; :mod:`bot.server.graph_runner` calls the same nodes in order.
