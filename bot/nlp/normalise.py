@@ -194,7 +194,10 @@ class Normaliser:
         changed = False
         for token in doc:
             text = token.text
-            replacement = CONTRACTIONS.get(text) or self.correct(text) or text
+            # "u" is "you" in text-speak, but not in "u-turn"
+            hyphened = token.i + 1 < len(doc) and doc[token.i + 1].text == "-"
+            expanded = None if hyphened else CONTRACTIONS.get(text)
+            replacement = expanded or self.correct(text) or text
             changed = changed or replacement != text
             pieces.append((replacement + token.whitespace_, token.idx, token.idx + len(text)))
         if not changed:
