@@ -31,9 +31,9 @@ FLOORS = {
     "dev8": (0.80, 0.88),
     # dev9 (chat-box answers: vulnerabilities, push/pull factors, control methods) and dev10
     # (single observations, many phrasings of each indicator), written blind and first measured
-    # at 0.755 / 0.773 and 0.807 / 0.782.
-    "dev9": (0.70, 0.73),
-    "dev10": (0.76, 0.77),
+    # at 0.755 / 0.773 and 0.807 / 0.782; floors about 0.05 below what they reach now.
+    "dev9": (0.77, 0.83),
+    "dev10": (0.82, 0.89),
 }
 
 
