@@ -32,8 +32,8 @@ FLOORS = {
     # dev9 (chat-box answers: vulnerabilities, push/pull factors, control methods) and dev10
     # (single observations, many phrasings of each indicator), written blind and first measured
     # at 0.755 / 0.773 and 0.807 / 0.782; floors about 0.05 below what they reach now.
-    "dev9": (0.77, 0.83),
-    "dev10": (0.82, 0.89),
+    "dev9": (0.77, 0.85),
+    "dev10": (0.82, 0.90),
 }
 
 
