@@ -64,11 +64,10 @@ class _Memo:
 
 
 class _Checkpoint:
-    __slots__ = ("domain", "omit_unset_slots", "size", "tracker", "states")
+    __slots__ = ("domain", "size", "tracker", "states")
 
-    def __init__(self, domain: Any, omit_unset_slots: bool, tracker: Any) -> None:
+    def __init__(self, domain: Any, tracker: Any) -> None:
         self.domain = domain
-        self.omit_unset_slots = omit_unset_slots
         self.size = 0  # applied events replayed into `tracker`
         self.tracker = tracker
         self.states: list[dict] = []  # the state before each action among them
@@ -122,26 +121,30 @@ def _fold(tracker: Any, memo: _Memo, new_events: list) -> None:
             applied.append(event)
 
 
+def _last_index(applied: list, matches: Any, missing: int) -> int:
+    """Index of the last event in `applied` that `matches`, or `missing`."""
+    for index in range(len(applied) - 1, -1, -1):
+        if matches(applied[index]):
+            return index
+    return missing
+
+
 def _last_execution(applied: list, action_name: str) -> int:
     """Index of the last execution of `action_name` in `applied`, or -1: rasa's
     loop undo changes nothing at or before it."""
     from rasa.shared.core.events import ActionExecuted
 
-    for index in range(len(applied) - 1, -1, -1):
-        event = applied[index]
-        if isinstance(event, ActionExecuted) and event.action_name == action_name:
-            return index
-    return -1
+    def executed(event: Any) -> bool:
+        return isinstance(event, ActionExecuted) and event.action_name == action_name
+
+    return _last_index(applied, executed, -1)
 
 
 def _last_user_message(applied: list) -> int:
     """Index of the last user message in `applied`, or its length if none."""
     from rasa.shared.core.events import UserUttered
 
-    for index in range(len(applied) - 1, -1, -1):
-        if isinstance(applied[index], UserUttered):
-            return index
-    return len(applied)
+    return _last_index(applied, lambda event: isinstance(event, UserUttered), len(applied))
 
 
 def _updated_memo(tracker: Any) -> _Memo:
@@ -235,7 +238,7 @@ def past_states(
         memo.checkpoints.clear()  # an undo reached before a checkpoint
     checkpoint = memo.checkpoints.get(omit_unset_slots)
     if checkpoint is None or checkpoint.domain is not domain:
-        checkpoint = _Checkpoint(domain, omit_unset_slots, self.init_copy())
+        checkpoint = _Checkpoint(domain, self.init_copy())
         memo.checkpoints[omit_unset_slots] = checkpoint
     target = max(checkpoint.size, len(applied) - LAG)
     if target > checkpoint.size:
@@ -252,19 +255,6 @@ def past_states(
     return states
 
 
-def _copy_with_memo(memo: _Memo, shadow: Any, events: deque) -> Any:
-    """A tracker with `shadow`'s state and `events`, its memo carried over."""
-    tracker = _clone(shadow)
-    tracker.events = events
-    if len(events) == memo.folded:
-        carried = _Memo(events)
-        carried.folded, carried.last = memo.folded, memo.last
-        carried.loop_names, carried.applied = set(memo.loop_names), list(memo.applied)
-        carried.restart_at = memo.restart_at
-        tracker.__dict__["_cce_memo"] = carried
-    return tracker
-
-
 def copy_tracker(self: Any) -> Any:
     """Drop-in for ``DialogueStateTracker.copy`` (which replays every event into
     a new tracker, as ``travel_back_in_time`` does): a kept replay, advanced by
@@ -277,7 +267,13 @@ def copy_tracker(self: Any) -> Any:
     shadow = memo.shadow
     for event in list(islice(reversed(self.events), memo.folded - len(shadow.events)))[::-1]:
         shadow.update(event)
-    result = _copy_with_memo(memo, shadow, deque(self.events))
+    result = _clone(shadow)
+    result.events = deque(self.events)
+    carried = _Memo(result.events)  # the copy's applied events are this tracker's
+    carried.folded, carried.last = memo.folded, memo.last
+    carried.loop_names, carried.applied = set(memo.loop_names), list(memo.applied)
+    carried.restart_at = memo.restart_at
+    result.__dict__["_cce_memo"] = carried
     if _verifying():
         _check_same_tracker(result, _ORIGINAL["copy"](self), "copy")
     return result

@@ -24,6 +24,7 @@ import copy
 import json
 import logging
 from collections.abc import Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -158,7 +159,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         last_id, rows = session.execute(self._head_sql, {"sender_id": sender_id}).one()
         return Head(int(last_id), int(rows)) if last_id is not None else None
 
-    @property
+    @cached_property
     def _head_sql(self) -> Any:
         table = self.SQLEvent.__table__.name
         return text(f"SELECT max(id), count(id) FROM {table} WHERE sender_id = :sender_id")
