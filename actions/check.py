@@ -1,12 +1,12 @@
-"""The indicator check's actions: the form's validation, its questions, start,
-change of answer, and the outcome. The logic is in bot.check and bot.triage."""
+"""The indicator check's actions: the form's validation (which also asks the next
+question), start, change of answer, and the outcome. The logic is in bot.check and
+bot.triage."""
 
 from __future__ import annotations
 
-from abc import ABCMeta, abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -50,20 +50,20 @@ def _found_ids(tracker: Tracker) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-class ValidateIndicatorCheckForm(FormValidationAction):
-    """Reads each reply (bot.check.flow.read_reply) and picks the next question."""
+class ValidateIndicatorCheckForm(Action):
+    """Reads each reply (bot.check.flow.read_reply), picks the next question and
+    asks it.
+
+    Rasa 3.6's form calls this action every time it runs (on activation, on each
+    answer and on coming back after an interruption) and then asks for the slot
+    it names in ``requested_slot``. Asking here, in the same call, saves the
+    second round trip to the action server that an ``action_ask_<slot>`` action
+    would cost on every step: the domain has no ask action or ``utter_ask_``
+    response for the check's slots, so the form finds nothing more to run.
+    """
 
     def name(self) -> str:
         return f"validate_{FORM}"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: dict[str, Any],
-    ) -> list[str]:
-        return flow.required_slots(_state(tracker))
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -85,33 +85,13 @@ class ValidateIndicatorCheckForm(FormValidationAction):
                 send(dispatcher, [get_messages().reply(note)])
             events = [SlotSet(key, value) for key, value in reading.slots.items()]
             tracker.add_slots(events)
-        next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
-        return events + ([next_slot] if next_slot else [])
-
-
-class _AskCheckQuestion(Action, metaclass=ABCMeta):
-    """Asks one question of the check; subclasses are made below, one per slot."""
-
-    @property
-    @abstractmethod
-    def slot(self) -> str:
-        """The slot this action asks for."""
-
-    def name(self) -> str:
-        return f"action_ask_{self.slot}"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        question = replies.ask(self.slot, _state(tracker), get_questions(), get_catalogue())
-        return send(dispatcher, question, tracker)
-
-
-# One ask action per slot, named action_ask_<slot> as Rasa forms expect.
-for _slot in flow.ASKED:
-    globals()[f"ActionAsk_{_slot}"] = type(
-        f"ActionAsk_{_slot}", (_AskCheckQuestion,), {"slot": _slot}
-    )
+        state = _state(tracker)
+        next_slot = flow.next_slot(state)
+        events.append(SlotSet("requested_slot", next_slot))
+        if next_slot is not None:
+            question = replies.ask(next_slot, state, get_questions(), get_catalogue())
+            events += send(dispatcher, question, tracker)
+        return events
 
 
 class ActionStartCheck(Action):
