@@ -25,7 +25,6 @@ import json
 import logging
 from collections.abc import Iterator
 from functools import cached_property
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from rasa.core.brokers.broker import EventBroker
@@ -35,10 +34,11 @@ from rasa.shared.core.events import Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from bot.config import get_settings
 from bot.privacy.redaction import redact
+from bot.storage.database import create_sqlite_file_engine, file_identity, sqlite_file
 from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
@@ -93,6 +93,8 @@ def redact_event(event: Event) -> Event:
 class RedactingSQLTrackerStore(SQLTrackerStore):
     """SQL tracker store that never writes an identifier a user typed."""
 
+    engine: Engine
+
     def __init__(
         self,
         domain: Domain | None = None,
@@ -103,8 +105,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         self._cache = TurnCache(int(cached_conversations))
         url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
-        if url.get_backend_name() == "sqlite" and url.database:
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._sqlite_file = sqlite_file(url)
+        if self._sqlite_file is not None:
+            self._sqlite_file.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             domain=domain,
             dialect=url.drivername,
@@ -116,19 +119,27 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query) or None,
         )
-        self._sqlite_file = (
-            Path(url.database).expanduser()
-            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-            else None
-        )
+        self._opened_file: tuple[int, int] | None = None
+        if self._sqlite_file is not None:  # rasa's engine opens the file for every session
+            self.engine.dispose()
+            self.engine = create_sqlite_file_engine(self.engine.url)
+            self.sessionmaker.configure(bind=self.engine)
+            self._opened_file = file_identity(self._sqlite_file)
         global _active
         _active = self
 
     def available(self) -> bool:
         """A cheap probe before each turn. A SQLite file that has disappeared counts
-        as unavailable: reading on would silently start a new, empty database."""
-        if self._sqlite_file is not None and not self._sqlite_file.exists():
-            return False
+        as unavailable: reading on would silently start a new, empty database.
+        When the file at the path is another one than the pooled connections have
+        open (it was replaced), they are closed so that the next turn opens it."""
+        if self._sqlite_file is not None:
+            identity = file_identity(self._sqlite_file)
+            if identity is None:
+                return False
+            if identity != self._opened_file:
+                self.engine.dispose()
+                self._opened_file = identity
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")

@@ -4,7 +4,12 @@ conversation as the database holds."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -15,6 +20,7 @@ from rasa.shared.core.events import (
     SlotSet,
     UserUttered,
 )
+from sqlalchemy import event
 
 from bot.storage.tracker_store import RedactingSQLTrackerStore
 
@@ -40,7 +46,7 @@ def store(db_url: str) -> RedactingSQLTrackerStore:
 
 
 def stored_rows(db_url: str) -> list[str]:
-    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+    with closing(sqlite3.connect(db_url.removeprefix("sqlite:///"))) as db:
         return [row[0] for row in db.execute("select type_name from events order by id")]
 
 
@@ -125,3 +131,48 @@ def test_a_turn_that_is_never_saved_leaves_nothing_behind(db_url):
     abandoned = run(tracker_store.retrieve("s"))
     abandoned.update(SlotSet("topic", "half a turn"))  # e.g. a timed-out turn
     assert run(tracker_store.retrieve("s")).get_slot("topic") == "set in the first turn"
+
+
+def test_the_sqlite_file_is_kept_open_between_turns(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "kept")
+    opened = []
+    event.listen(tracker_store.engine, "connect", lambda *_: opened.append(1))
+    for text in ("one", "two", "three"):
+        assert tracker_store.available()
+        turn(tracker_store, "kept", text)
+    assert opened == []
+    assert stored_rows(db_url).count("user") == 3
+
+
+def user_texts(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+        rows = db.execute("select data from events where type_name = 'user' order by id")
+        return [json.loads(row[0])["text"] for row in rows]
+
+
+def in_another_process(code: str) -> None:
+    """What an administrator does to the file, from outside the server's process."""
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_sqlite_file_restored_under_a_running_store_is_opened_again(db_url, tmp_path):
+    """The store keeps its connections open. When the file at its path is replaced
+    (restored from a backup, say), the next turn must write to the new file, not
+    through a connection still open on the old one."""
+    tracker_store = store(db_url)
+    path, backup, old = tmp_path / "tracker.db", tmp_path / "backup.db", tmp_path / "old.db"
+    start(tracker_store, "restored")
+    in_another_process(
+        f"import sqlite3; sqlite3.connect({str(path)!r}).backup(sqlite3.connect({str(backup)!r}))"
+    )
+    turn(tracker_store, "restored", "before the restore")
+    in_another_process(
+        f"import os, shutil; os.rename({str(path)!r}, {str(old)!r}); "
+        f"shutil.copyfile({str(backup)!r}, {str(path)!r})"
+    )
+    assert tracker_store.available()
+    turn(tracker_store, "restored", "after the restore")
+    assert user_texts(path) == ["after the restore"]
+    assert user_texts(old) == ["before the restore"]
