@@ -3,7 +3,10 @@
 - **Rule matching.** ``_get_possible_keys`` tried all ~460 rules against every
   state of the conversation, though no rule is longer than three states. A rule
   is now tried only where it can match: on the last state only if it expects the
-  action that has just run, and no further back than its own length.
+  action that has just run, and no further back than its own length. Which
+  rules match depends only on the last states (as many as the longest rule
+  has), and conversations pass through the same few states again and again,
+  so the answer is kept for each such tail of states.
 - **Debug text.** ``format_tracker_states`` formatted every state of the
   conversation for a debug log line on each prediction; only when debug logging
   is on, now.
@@ -12,9 +15,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 from typing import Any
 
 ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
+KEPT_TAILS = 4096  # answers kept per lookup; the cache starts again when full
 
 
 def _format_tracker_states(states: list[dict]) -> str:
@@ -26,16 +31,19 @@ def _format_tracker_states(states: list[dict]) -> str:
     return ORIGINALS["format_tracker_states"](states)
 
 
-def _rule_index(policy: Any, lookup: dict[str, str]) -> tuple[dict[Any, set[str]], int]:
+def _rule_index(
+    policy: Any, lookup: dict[str, str]
+) -> tuple[dict[Any, set[str]], int, dict[Hashable, frozenset[str]]]:
     """The lookup's rules grouped by the action their last state says has just
-    run (None: any), and its longest rule, made once per lookup."""
+    run (None: any), its longest rule and the answers kept for tails of
+    states, made once per lookup."""
     from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
     from rasa.shared.nlu.constants import ACTION_NAME
 
     indexes = policy.__dict__.setdefault("_cce_rule_indexes", {})
     cached = indexes.get(id(lookup))
     if cached is not None and cached[0] is lookup:
-        return cached[1], cached[2]
+        return cached[1], cached[2], cached[3]
     by_action: dict[Any, set[str]] = {None: set()}
     longest = 0
     for key in lookup:
@@ -48,8 +56,23 @@ def _rule_index(policy: Any, lookup: dict[str, str]) -> tuple[dict[Any, set[str]
             by_action.setdefault(name, set()).add(key)
         else:
             by_action[None].add(key)
-    indexes[id(lookup)] = (lookup, by_action, longest)
-    return by_action, longest
+    answers: dict[Hashable, frozenset[str]] = {}
+    indexes[id(lookup)] = (lookup, by_action, longest, answers)
+    return by_action, longest, answers
+
+
+def _frozen(states: list[dict]) -> Hashable | None:
+    """The states as a dictionary key (each is a dict of dicts of strings and
+    tuples), or None if one holds something unhashable."""
+    try:
+        frozen = tuple(
+            tuple(sorted((name, tuple(sorted(part.items()))) for name, part in state.items()))
+            for state in states
+        )
+        hash(frozen)
+    except (TypeError, AttributeError):
+        return None
+    return frozen
 
 
 def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
@@ -64,15 +87,22 @@ def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) ->
 
     if not states:
         return set(lookup.keys())
-    by_action, longest = _rule_index(self, lookup)
+    by_action, longest, answers = _rule_index(self, lookup)
+    tail = states[-longest:] if longest else []
+    frozen = _frozen(tail)
+    if frozen is not None and frozen in answers:
+        return set(answers[frozen])
     just_run = (states[-1].get(PREVIOUS_ACTION) or {}).get(ACTION_NAME)
     possible_keys = by_action[None] | by_action.get(just_run, set())
-    for index, state in enumerate(reversed(states)):
-        if index >= longest:
-            break  # _is_rule_applicable is True for every rule from here on
+    for index, state in enumerate(reversed(tail)):
+        # _is_rule_applicable is True for every rule further back than its length
         possible_keys = {
             key for key in possible_keys if self._is_rule_applicable(key, index, state)
         }
+    if frozen is not None:
+        if len(answers) >= KEPT_TAILS:
+            answers.clear()
+        answers[frozen] = frozenset(possible_keys)
     return possible_keys
 
 
