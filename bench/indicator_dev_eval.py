@@ -31,6 +31,7 @@ DEV_SETS = {
     "dev8": ROOT / "tests/data/indicator_dev8_sentences.yml",
     "dev9": ROOT / "tests/data/indicator_dev9_sentences.yml",
     "dev10": ROOT / "tests/data/indicator_dev10_sentences.yml",
+    "dev11": ROOT / "tests/data/indicator_dev11_sentences.yml",
 }
 
 

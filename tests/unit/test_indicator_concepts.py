@@ -34,6 +34,9 @@ FLOORS = {
     # at 0.755 / 0.773 and 0.807 / 0.782; floors about 0.05 below what they reach now.
     "dev9": (0.77, 0.85),
     "dev10": (0.82, 0.90),
+    # dev11 (many near-misses: negated, innocent or adult situations), written blind and
+    # measured once at 0.806 / 0.919 with no tuning on it; floors 0.03 below.
+    "dev11": (0.77, 0.88),
 }
 
 
