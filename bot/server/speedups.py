@@ -32,6 +32,11 @@ result cannot change; the exception, what an action is sent, is said below:
   scheduler; :mod:`bot.server.graph_runner` calls the same nodes in order.
 - **Tracker history.** :mod:`bot.server.tracker_memo` makes ``applied_events``,
   ``past_states`` and ``copy`` incremental.
+- **Lookups.** ``Event.resolve_by_type`` walked every subclass of ``Event`` for
+  each event read (an action's response, a stored row); the class found for a
+  type name is kept. ``Domain.is_empty`` compared the whole domain, as a dict,
+  with an empty one, twice for every parsed message; the answer is kept on the
+  domain, which does not change once loaded.
 """
 
 from __future__ import annotations
@@ -153,6 +158,26 @@ def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
 
 
 _ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
+_EVENT_TYPES: dict[str, type] = {}  # type name -> the Event class rasa resolves it to
+
+
+def _resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+    """``Event.resolve_by_type``, keeping each class found (not the default or
+    None, which rasa gives for names it does not know)."""
+    found = _EVENT_TYPES.get(type_name)
+    if found is None:
+        found = _ORIGINALS["Event.resolve_by_type"](type_name, default)
+        if found is not None and found is not default:
+            _EVENT_TYPES[type_name] = found
+    return found
+
+
+def _domain_is_empty(self: Any) -> bool:
+    """``Domain.is_empty``, worked out once per domain."""
+    empty = self.__dict__.get("_cce_is_empty")
+    if empty is None:
+        empty = self.__dict__["_cce_is_empty"] = _ORIGINALS["Domain.is_empty"](self)
+    return bool(empty)
 
 
 def install() -> None:
@@ -162,9 +187,15 @@ def install() -> None:
         return
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     _ORIGINALS["DaskGraphRunner.run"] = DaskGraphRunner.run
+    _ORIGINALS["Event.resolve_by_type"] = Event.resolve_by_type
+    _ORIGINALS["Domain.is_empty"] = Domain.is_empty
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
+    Domain.is_empty = _domain_is_empty
     DaskGraphRunner.run = graph_runner.run
     rule_matching.install()
     RemoteAction._validate_action_result = _validate_action_result

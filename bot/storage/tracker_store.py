@@ -132,14 +132,16 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """A cheap probe before each turn. A SQLite file that has disappeared counts
         as unavailable: reading on would silently start a new, empty database.
         When the file at the path is another one than the pooled connections have
-        open (it was replaced), they are closed so that the next turn opens it."""
+        open (it was replaced), they are closed so that the next turn opens it,
+        and it is tried."""
         if self._sqlite_file is not None:
             identity = file_identity(self._sqlite_file)
             if identity is None:
                 return False
-            if identity != self._opened_file:
-                self.engine.dispose()
-                self._opened_file = identity
+            if identity == self._opened_file:
+                return True  # the file the pooled connections have open is still there
+            self.engine.dispose()
+            self._opened_file = identity
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
@@ -174,6 +176,11 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     def _head_sql(self) -> Any:
         table = self.SQLEvent.__table__.name
         return text(f"SELECT max(id), count(id) FROM {table} WHERE sender_id = :sender_id")
+
+    @cached_property
+    def _last_id_sql(self) -> Any:
+        table = self.SQLEvent.__table__.name
+        return text(f"SELECT max(id) FROM {table} WHERE sender_id = :sender_id")
 
     def _retrieve_for_turn(self, sender_id: str) -> DialogueStateTracker | None:
         with self.session_scope() as session:
@@ -235,8 +242,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 table = self.SQLEvent.__table__
                 session.execute(table.insert(), rows)
                 # The conversation is locked for the turn: its newest row is the last one here.
-                newest = self._head(session, tracker.sender_id)
-                last_id = newest.last_id if newest else None
+                last_id = session.execute(
+                    self._last_id_sql, {"sender_id": tracker.sender_id}
+                ).scalar()
             session.commit()
         if stored is None:
             self._cache.discard(tracker.sender_id)

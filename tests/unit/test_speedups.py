@@ -209,3 +209,31 @@ def test_rule_matching_stops_early_and_keeps_answers_with_rasas_result():
             )
 
     agree()
+
+
+def test_event_types_resolve_as_rasa_resolves_them():
+    from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    speedups.install()
+    original = speedups._ORIGINALS["Event.resolve_by_type"]
+    for name in {cls.type_name for cls in all_subclasses(Event)} | {"user", "slot", "action"}:
+        for _ in range(2):  # the second time from what was kept
+            assert Event.resolve_by_type(name) is original(name)
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("nonsense", default=ActionExecuted) is ActionExecuted
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("nonsense")
+
+
+def test_a_domain_is_empty_as_rasa_says_it_is():
+    from rasa.shared.core.domain import Domain
+
+    speedups.install()
+    original = speedups._ORIGINALS["Domain.is_empty"]
+    for domain in (Domain.empty(), Domain.from_dict({"intents": ["greet"]})):
+        assert domain.is_empty() is original(domain)
+        assert domain.is_empty() is original(domain)  # kept
+    assert Domain.empty().is_empty() and not Domain.from_dict({"intents": ["greet"]}).is_empty()
