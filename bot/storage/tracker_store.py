@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.config import get_settings
 from bot.privacy.redaction import redact
-from bot.storage.database import create_sqlite_file_engine, file_identity, sqlite_file
+from bot.storage.sqlite_file import OpenFile, sqlite_file
 from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
@@ -105,9 +105,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         self._cache = TurnCache(int(cached_conversations))
         url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
-        self._sqlite_file = sqlite_file(url)
-        if self._sqlite_file is not None:
-            self._sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             domain=domain,
             dialect=url.drivername,
@@ -119,29 +119,23 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query) or None,
         )
-        self._opened_file: tuple[int, int] | None = None
-        if self._sqlite_file is not None:  # rasa's engine opens the file for every session
+        # A SQLite file is kept open (bot.storage.sqlite_file); rasa's engine
+        # opened it for every session.
+        self._sqlite: OpenFile | None = None
+        if path is not None:
             self.engine.dispose()
-            self.engine = create_sqlite_file_engine(self.engine.url)
+            self._sqlite = OpenFile(self.engine.url)
+            self.engine = self._sqlite.engine
             self.sessionmaker.configure(bind=self.engine)
-            self._opened_file = file_identity(self._sqlite_file)
         global _active
         _active = self
 
     def available(self) -> bool:
         """A cheap probe before each turn. A SQLite file that has disappeared counts
-        as unavailable: reading on would silently start a new, empty database.
-        When the file at the path is another one than the pooled connections have
-        open (it was replaced), they are closed so that the next turn opens it,
-        and it is tried."""
-        if self._sqlite_file is not None:
-            identity = file_identity(self._sqlite_file)
-            if identity is None:
-                return False
-            if identity == self._opened_file:
-                return True  # the file the pooled connections have open is still there
-            self.engine.dispose()
-            self._opened_file = identity
+        as unavailable: reading on would silently start a new, empty database
+        (and a file put in its place is opened afresh, see bot.storage.sqlite_file)."""
+        if self._sqlite is not None:
+            return self._sqlite.available()
         try:
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("SELECT 1")

@@ -145,6 +145,14 @@ def test_the_sqlite_file_is_kept_open_between_turns(db_url):
     assert stored_rows(db_url).count("user") == 3
 
 
+def test_the_sqlite_file_is_written_through_its_log_and_synced(db_url):
+    tracker_store = store(db_url)
+    start(tracker_store, "logged")
+    with tracker_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
 def user_texts(path: Path) -> list[str]:
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
@@ -159,8 +167,8 @@ def in_another_process(code: str) -> None:
 
 def test_a_sqlite_file_restored_under_a_running_store_is_opened_again(db_url, tmp_path):
     """The store keeps its connections open. When the file at its path is replaced
-    (restored from a backup, say), the next turn must write to the new file, not
-    through a connection still open on the old one."""
+    (restored from a backup, say), the next turn must write to the new file, and
+    nothing of the old file's log may reach it."""
     tracker_store = store(db_url)
     path, backup, old = tmp_path / "tracker.db", tmp_path / "backup.db", tmp_path / "old.db"
     start(tracker_store, "restored")
@@ -176,3 +184,19 @@ def test_a_sqlite_file_restored_under_a_running_store_is_opened_again(db_url, tm
     turn(tracker_store, "restored", "after the restore")
     assert user_texts(path) == ["after the restore"]
     assert user_texts(old) == ["before the restore"]
+
+
+def test_a_sqlite_file_deleted_under_a_running_store_leaves_nothing_to_the_next(db_url, tmp_path):
+    tracker_store = store(db_url)
+    path, backup = tmp_path / "tracker.db", tmp_path / "backup.db"
+    start(tracker_store, "deleted")
+    in_another_process(
+        f"import sqlite3; sqlite3.connect({str(path)!r}).backup(sqlite3.connect({str(backup)!r}))"
+    )
+    turn(tracker_store, "deleted", "in the deleted file")
+    in_another_process(f"import os; os.remove({str(path)!r})")
+    assert not tracker_store.available()
+    in_another_process(f"import shutil; shutil.copyfile({str(backup)!r}, {str(path)!r})")
+    assert tracker_store.available()
+    turn(tracker_store, "deleted", "in the new file")
+    assert user_texts(path) == ["in the new file"]

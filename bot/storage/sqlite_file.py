@@ -1,0 +1,108 @@
+"""A SQLite file kept open by the conversations' tracker store.
+
+SQLAlchemy 1.4 opens and closes a SQLite file for every session, and rasa's
+store makes two or three sessions a turn; each commit then also syncs a
+rollback journal and the file. Here the file stays open in a small pool, and
+is written through SQLite's write-ahead log with ``synchronous=FULL`` (a
+committed turn still survives a power cut): a turn's commit is one append and
+one sync of the log (README, "Performance").
+
+The write-ahead log lives beside the file (``tracker.db-wal``, ``-shm``) and
+belongs to whatever file has that name. A connection left open on a file that
+is moved away or deleted would leave its log at the path, to be applied to the
+next file put there (a restored backup, a fresh database): rows of one file
+mixed into another. So :meth:`OpenFile.available` checks before every turn that
+the path still names the file the pool has open; when it does not, the pool's
+connections are closed, each first folding its log into the file it has open
+(``wal_checkpoint(TRUNCATE)``), and the next turn opens whatever is there now.
+The same happens when the process exits. Replacing the file while the
+assistant is stopped needs nothing more than removing its ``-wal`` and
+``-shm`` files with it (README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import weakref
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.pool import QueuePool
+
+logger = logging.getLogger(__name__)
+_open_files: weakref.WeakSet[OpenFile] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for open_file in list(_open_files):
+        open_file.engine.dispose()
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL, or None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode, or None when it does not exist."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _before_close(dbapi_connection: Any, _record: Any) -> None:
+    """Folds the log into the file this connection has open, and empties it.
+    SQLite does this itself on closing the last connection, but not once the
+    file has been moved or deleted, which is when it matters."""
+    try:
+        dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as exc:  # noqa: BLE001 - closing must go on; the log is then kept
+        logger.warning("Could not fold the SQLite log into its file (%s).", exc)
+
+
+class OpenFile:
+    """A SQLite file and the pool of connections that keeps it open."""
+
+    def __init__(self, url: str | URL) -> None:
+        path = sqlite_file(url)
+        if path is None:
+            raise ValueError(f"{url!r} is not a SQLite file URL")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.engine: Engine = create_engine(
+            url,
+            poolclass=QueuePool,
+            pool_size=2,
+            max_overflow=8,
+            connect_args={"check_same_thread": False},  # the pool hands them to any thread
+        )
+        event.listen(self.engine, "connect", _on_connect)
+        event.listen(self.engine, "close", _before_close)
+        self._opened = file_identity(path)
+        _open_files.add(self)
+
+    def available(self) -> bool:
+        """Whether the file is there; if it is another file than the one open,
+        the open one is closed first (see the module's text)."""
+        identity = file_identity(self.path)
+        if identity != self._opened:
+            self.engine.dispose()  # each connection folds its log into its own file
+            self._opened = identity
+        return identity is not None
