@@ -45,6 +45,10 @@ def _env_float(name: str, default: float) -> float:
     return _env_number(name, default, float)
 
 
+# Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
+ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
+
+
 @dataclass(frozen=True)
 class Settings:
     """The assistant's configuration. See README.md, section Configuration."""
@@ -55,6 +59,9 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 5005
     action_port: int = 5055
+    # Where our actions run: "in-process" (in the Rasa server, by rasa-sdk's
+    # executor) or "server" (a separate rasa-sdk action server, reached over HTTP).
+    actions: str = ACTIONS_IN_PROCESS
     # Where the Rasa server finds the action server (endpoints.yml reads it from
     # the environment, which `serve` sets); by default the local action port.
     action_server_url_setting: str = ""
@@ -123,6 +130,10 @@ class Settings:
         return self.teams_token_url.replace("{tenant}", self.teams_tenant_id)
 
     @property
+    def actions_in_process(self) -> bool:
+        return self.actions == ACTIONS_IN_PROCESS
+
+    @property
     def action_server_url(self) -> str:
         return self.action_server_url_setting or f"http://127.0.0.1:{self.action_port}/webhook"
 
@@ -159,6 +170,12 @@ SANIC_RESPONSE_TIMEOUT = 60.0
 
 
 def _checked(settings: Settings) -> Settings:
+    if settings.actions not in (ACTIONS_IN_PROCESS, ACTIONS_SERVER):
+        raise ValueError(
+            f"Setting CCE_ACTIONS={settings.actions!r} is not known: use "
+            f"'{ACTIONS_IN_PROCESS}' (the default: actions run in the Rasa server) or "
+            f"'{ACTIONS_SERVER}' (a separate action server at CCE_ACTION_SERVER_URL)."
+        )
     if not 0 < settings.turn_timeout < SANIC_RESPONSE_TIMEOUT:
         raise ValueError(
             f"Setting CCE_TURN_TIMEOUT={settings.turn_timeout} must be more than 0 and less "
@@ -177,6 +194,7 @@ def load_settings() -> Settings:
         host=os.environ.get("CCE_HOST", "0.0.0.0"),
         port=_env_int("CCE_PORT", 5005),
         action_port=_env_int("CCE_ACTION_PORT", 5055),
+        actions=os.environ.get("CCE_ACTIONS", ACTIONS_IN_PROCESS).strip().lower(),
         action_server_url_setting=os.environ.get("CCE_ACTION_SERVER_URL", ""),
         search_results=_env_int("CCE_SEARCH_RESULTS", 3),
         database_url=os.environ.get("CCE_DATABASE_URL", ""),

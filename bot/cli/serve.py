@@ -1,7 +1,8 @@
-"""Start the assistant: the action server, then the Rasa server with its channels.
+"""Start the assistant: the Rasa server with its channels, and our actions in it
+(or, with ``CCE_ACTIONS=server``, the action server and then the Rasa server).
 
-Both run as child processes of this one; stopping this command (Ctrl+C or
-SIGTERM) stops both. Ports and paths come from :mod:`bot.config`.
+They run as child processes of this one; stopping this command (Ctrl+C or
+SIGTERM) stops them. Ports and paths come from :mod:`bot.config`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import ACTIONS_SERVER, PROJECT_ROOT, get_settings
 
 
 def _model_path(models_dir: Path) -> Path:
@@ -25,9 +26,11 @@ def _model_path(models_dir: Path) -> Path:
     return model
 
 
-def child_environment() -> dict[str, str]:
+def child_environment(actions: str | None = None) -> dict[str, str]:
+    """The children's environment; ``actions`` overrides where the actions run."""
     settings = get_settings()
     env = dict(os.environ)
+    env["CCE_ACTIONS"] = actions or settings.actions
     env["CCE_ACTION_SERVER_URL"] = settings.action_server_url
     if settings.workers > 1 and not settings.redis_url:
         raise SystemExit(
@@ -71,7 +74,9 @@ def rasa_command(port: int, model: Path) -> list[str]:
 
 def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     env = child_environment()
-    commands = [actions_command(action_port), rasa_command(port, model)]  # may refuse first
+    commands = [rasa_command(port, model)]  # may refuse before anything starts
+    if not get_settings().actions_in_process:
+        commands.insert(0, actions_command(action_port))
     return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
 
 
@@ -113,7 +118,8 @@ def main(args: argparse.Namespace) -> int:
         else:
             command = rasa_command(port, _model_path(settings.models_dir))
         os.chdir(PROJECT_ROOT)
-        os.execve(command[0], command, child_environment())
+        # A Rasa server started alone uses the action server at CCE_ACTION_SERVER_URL.
+        os.execve(command[0], command, child_environment(ACTIONS_SERVER))
     processes = start(port, settings.action_port, _model_path(settings.models_dir))
 
     def _terminate(signum: int, _frame: object) -> None:
@@ -126,7 +132,7 @@ def main(args: argparse.Namespace) -> int:
             print(f"The assistant is ready on http://localhost:{port}/ (Ctrl+C stops it).")
         while all(p.poll() is None for p in processes):
             time.sleep(1)
-        print("A server stopped; stopping the other.", file=sys.stderr)
+        print("A server stopped; stopping the assistant.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0

@@ -60,10 +60,13 @@ class LiveAssistant:
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout
+        action_server = f"http://127.0.0.1:{self.action_port}/health"
         urls = {
-            None: [f"{self.url}/", f"http://127.0.0.1:{self.action_port}/health"],
+            # the actions run in the Rasa server unless CCE_ACTIONS=server
+            None: [f"{self.url}/"]
+            + ([action_server] if self._env.get("CCE_ACTIONS") == "server" else []),
             "rasa": [f"{self.url}/"],
-            "actions": [f"http://127.0.0.1:{self.action_port}/health"],
+            "actions": [action_server],
         }[self.only]
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -1,5 +1,7 @@
-"""With the action server unreachable, every message still gets an answer that
-gives the 999 route and the Integrated Front Door, on REST and on the widget."""
+"""With a separate action server that cannot be reached (CCE_ACTIONS=server), every
+message still gets an answer that gives the 999 route and the Integrated Front
+Door, on REST and on the widget. (With the actions in process, a failing action
+gives the same answer: tests/unit/test_inprocess_actions.py.)"""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ pytestmark = [pytest.mark.model, pytest.mark.live]
 
 @pytest.fixture(scope="module")
 def no_actions(trained_model, project_root):
-    live = LiveAssistant(project_root, env={"CCE_ACTION_SERVER_URL": "http://127.0.0.1:9/webhook"})
+    live = LiveAssistant(
+        project_root,
+        env={"CCE_ACTIONS": "server", "CCE_ACTION_SERVER_URL": "http://127.0.0.1:9/webhook"},
+    )
     live.start()
     yield live
     live.stop()

@@ -66,3 +66,28 @@ def test_rasas_own_workers_variable_is_held_to_the_same_rule(settings, monkeypat
     settings(SANIC_WORKERS="2")
     with pytest.raises(ValueError, match="CCE_REDIS_URL"):
         ConfiguredLockStore()
+
+
+def test_actions_run_in_the_rasa_server_by_default(settings, monkeypatch):
+    monkeypatch.delenv("CCE_ACTIONS", raising=False)
+    assert settings().actions_in_process
+    assert serve.child_environment()["CCE_ACTIONS"] == "in-process"
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda command, **_: started.append(command))
+    serve.start(5005, 5055, serve.PROJECT_ROOT / "m.tar.gz")
+    assert [command[2] for command in started] == ["bot.server.rasa_run"]
+
+
+def test_a_separate_action_server_on_request(settings, monkeypatch):
+    settings(CCE_ACTIONS="server")
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda command, **_: started.append(command))
+    serve.start(5005, 5055, serve.PROJECT_ROOT / "m.tar.gz")
+    assert [command[2] for command in started] == ["bot.server.actions_run", "bot.server.rasa_run"]
+    # a Rasa server started alone (scale-out) always uses the action server
+    assert serve.child_environment("server")["CCE_ACTIONS"] == "server"
+
+
+def test_an_unknown_place_for_the_actions_is_refused(settings):
+    with pytest.raises(ValueError, match="CCE_ACTIONS='elsewhere' is not known"):
+        settings(CCE_ACTIONS="elsewhere")
