@@ -223,30 +223,36 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         and keeps a turn's tracker for the conversation's next turn."""
         await self.stream_events(tracker)
         stored: Stored | None = getattr(tracker, STORED, None)
-        with self.session_scope() as session:
-            if stored is None:
+        if stored is None:  # a tracker rasa made: stored the way rasa's store does it
+            with self.session_scope() as session:
                 new_events = list(self._additional_events(session, tracker))
-            else:
-                new_events = self._redact_in_place(
-                    tracker, events_after(tracker, stored.last_event)
-                )
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            last_id = None
-            if rows:  # one INSERT for all (the ORM's unit of work cost more than the SQL)
-                table = self.SQLEvent.__table__
-                session.execute(table.insert(), rows)
-                # The conversation is locked for the turn: its newest row is the last one here.
-                last_id = session.execute(
-                    self._last_id_sql, {"sender_id": tracker.sender_id}
-                ).scalar()
-            session.commit()
-        if stored is None:
+                if new_events:
+                    session.execute(
+                        self._insert, [self._row(tracker.sender_id, e) for e in new_events]
+                    )
+                session.commit()
             self._cache.discard(tracker.sender_id)
             return
+        new_events = self._redact_in_place(tracker, events_after(tracker, stored.last_event))
+        head = stored.head
+        if new_events:
+            # One INSERT for all, on a plain connection: the ORM's unit of work, and
+            # then its session, cost more than the SQL.
+            rows = [self._row(tracker.sender_id, event) for event in new_events]
+            with self.engine.begin() as connection:
+                connection.execute(self._insert, rows)
+                # The conversation is locked for the turn: its newest row is the last one here.
+                last_id = connection.execute(
+                    self._last_id_sql, {"sender_id": tracker.sender_id}
+                ).scalar()
+            head = Head(int(last_id), stored.head.rows + len(rows))
         # The head this process expects; the next turn checks it against the database.
-        head = Head(int(last_id), stored.head.rows + len(rows)) if last_id else stored.head
         _mark(tracker, head)
         self._cache.put(tracker.sender_id, tracker)
+
+    @cached_property
+    def _insert(self) -> Any:
+        return self.SQLEvent.__table__.insert()
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:
