@@ -57,9 +57,10 @@ class ValidateIndicatorCheckForm(Action):
     Rasa 3.6's form calls this action every time it runs (on activation, on each
     answer and on coming back after an interruption) and then asks for the slot
     it names in ``requested_slot``. Asking here, in the same call, saves the
-    second round trip to the action server that an ``action_ask_<slot>`` action
-    would cost on every step: the domain has no ask action or ``utter_ask_``
-    response for the check's slots, so the form finds nothing more to run.
+    second action call (over HTTP, with a separate action server) that an
+    ``action_ask_<slot>`` action would cost on every step: the domain has no ask
+    action or ``utter_ask_`` response for the check's slots, so the form finds
+    nothing more to run.
     """
 
     def name(self) -> str:

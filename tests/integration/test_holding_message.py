@@ -1,7 +1,8 @@
 """With a separate action server that cannot be reached (CCE_ACTIONS=server), every
 message still gets an answer that gives the 999 route and the Integrated Front
 Door, on REST and on the widget. (With the actions in process, a failing action
-gives the same answer: tests/unit/test_inprocess_actions.py.)"""
+reaches rasa as the same error, tests/unit/test_inprocess_actions.py, and the
+turn then ends the same way.)"""
 
 from __future__ import annotations
 
