@@ -1,9 +1,9 @@
 """Every setting of the assistant, read from the environment in one place.
 
 Each setting has a default that works on a fresh clone with no services: the
-embedded SQLite file under ``var/``, the action server on port 5055 and the Rasa
-server on port 5005. Read settings through :func:`get_settings`; nothing else in
-the project reads ``os.environ``.
+embedded SQLite file under ``var/``, the Rasa server on port 5005 with our actions
+in it (a separate action server, when asked for, on port 5055). Read settings
+through :func:`get_settings`; nothing else in the project reads ``os.environ``.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ Every channel of ours hands Rasa a wrapped ``on_new_message``:
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
   conversation continues where it was;
-- a turn that takes longer than ``CCE_TURN_TIMEOUT`` seconds (a slow or hung
-  action server) is abandoned before its events are stored, and the user is
+- a turn that takes longer than ``CCE_TURN_TIMEOUT`` seconds (e.g. a slow or
+  hung separate action server) is abandoned before its events are stored, and the user is
   asked to send the message again, so the conversation stays where it was;
 - when an action fails, Rasa logs the error and carries on with no answer; a
   turn that produced no message (or raised) gets the same holding message;

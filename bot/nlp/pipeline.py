@@ -3,7 +3,7 @@
 No pretrained spaCy model is needed: the lemma tables come from the
 ``spacy-lookups-data`` package. :func:`get_nlp` builds the pipeline on first use
 and hands the same object to every caller in the process (the Rasa component in
-the Rasa server, the guidance search in the action server).
+the Rasa server, and the guidance search wherever the actions run).
 """
 
 from __future__ import annotations

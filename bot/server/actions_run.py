@@ -6,7 +6,9 @@ Loaded lazily, the guidance search index alone took 3-9 s on the first
 unclear question a process saw (it lemmatises every passage with spaCy), long
 enough to hit the turn timeout and give that user the holding message. Loading
 happens here, when the server starts, never at import time. `python -m bot
-serve` starts the action server this way.
+serve` starts the action server this way (with ``CCE_ACTIONS=server`` or ``--only
+actions``); with the actions in the Rasa server, :mod:`bot.server.inprocess_actions`
+loads the same data there.
 """
 
 from __future__ import annotations

@@ -13,8 +13,10 @@ result cannot change; the exception, what an action is sent, is said below:
   the schema once and validate each response with the same validator class,
   raising a ``ValidationError`` with the same added hint; each event is checked
   only against the schema of its own type (:mod:`bot.server.response_validator`).
-- **Action server connections.** ``EndpointConfig.request`` opens a new aiohttp
-  session, and so a new TCP connection, for every action call (about 10% of the
+- **Action server connections** (with a separate action server,
+  ``CCE_ACTIONS=server``; by default the actions run in this process, see
+  :mod:`bot.server.inprocess_actions`). ``EndpointConfig.request`` opens a new
+  aiohttp session, and so a new TCP connection, for every action call (about 10% of the
   server's CPU). We give each endpoint one session per event loop, whose
   connections are reused; idle ones are closed after 2 s, before the action
   server's own 5 s keep-alive ends, so a connection is never reused just as the
@@ -26,7 +28,8 @@ result cannot change; the exception, what an action is sent, is said below:
   message, active loop, follow-up action) is still sent whole, but the events
   only from the third-last user message on. rasa-sdk's forms read only the
   trailing slot events, and our actions only the current turn; every
-  conversation test runs with this.
+  conversation test runs with this. (In process, the actions get the same
+  request.)
 - **Rule matching** and the RulePolicy's debug text: :mod:`bot.server.rule_matching`.
 - **Graph runs.** Every parse and prediction ran its graph through dask's
   scheduler; :mod:`bot.server.graph_runner` calls the same nodes in order.

@@ -1,4 +1,5 @@
-"""Starting the whole assistant (action server and Rasa server) for live tests."""
+"""Starting the whole assistant (the Rasa server with the actions in it, or with
+CCE_ACTIONS=server also the action server; or one of them) for live tests."""
 
 from __future__ import annotations
 
