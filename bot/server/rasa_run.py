@@ -8,6 +8,9 @@ guidance index: millions of objects that live as long as the process) is moved
 out of the garbage collector's sight with ``gc.freeze()``. Otherwise the first
 full collection, which came during the first busy minute, walked all of them:
 288 ms in which no turn moved (p95 with 20 users 418 ms instead of 140 ms).
+Frozen objects are never collected as cycles: a model replaced through rasa's
+HTTP API (off unless ``CCE_ENABLE_API`` is set) would leave the old one's
+cycles in memory, so restart the server to change the model.
 """
 
 from __future__ import annotations
