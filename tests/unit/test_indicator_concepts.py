@@ -35,8 +35,9 @@ FLOORS = {
     "dev9": (0.77, 0.85),
     "dev10": (0.82, 0.90),
     # dev11 (many near-misses: negated, innocent or adult situations), written blind and
-    # measured once at 0.806 / 0.919 with no tuning on it; floors 0.03 below.
-    "dev11": (0.77, 0.88),
+    # measured once at 0.806 / 0.919 before any tuning; one tuning round on it reached
+    # 0.853 / 0.964. Floors about 0.03 below the tuned figures.
+    "dev11": (0.82, 0.93),
 }
 
 
