@@ -36,9 +36,14 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Token
 
-NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "nobody", "none", "nor"})
+NEGATIONS = frozenset({"not", "n't", "never", "no", "without", "nobody", "none", "nor", "neither"})
 # How many tokens before a match a negation still applies to.
 NEGATION_WINDOW = 3
+# In a list that ends "... or X" ("no sign of any extra cash, new clothes or a second
+# phone"), a comma separates the list's items instead of ending the negation's reach,
+# which then stretches to LIST_WINDOW tokens.
+LIST_WINDOW = 12
+LIST_ENDS = frozenset({"or", "nor"})
 # Negations that cancel a token-pattern match when they fill one of its wildcard gaps
 # ({} or {OP: "?"}): "mum has no concerns".
 GAP_NEGATIONS = frozenset({"not", "n't", "never", "no", "nothing"})
@@ -151,7 +156,7 @@ class IndicatorMatcher:
                 ]
                 spans.append((concept.item_id, concept.start, concept.end, gaps, concept.rule))
         for item_id, start, end, gaps, source in sorted(spans, key=lambda s: (s[1], s[2])):
-            if item_id in found or self._negated(doc, start):
+            if item_id in found or self._negated(doc, start, end):
                 continue
             if any(t.lower_ in GAP_NEGATIONS or t.lemma_ in GAP_NEGATIONS for t in gaps):
                 continue
@@ -166,17 +171,43 @@ class IndicatorMatcher:
         return [m.item_id for m in self.match(text)]
 
     @staticmethod
-    def _negated(doc: Doc, start: int) -> bool:
+    def _in_list(doc: Doc, start: int, end: int) -> bool:
+        """Whether the match is an item of a list ending "... or X": a comma comes before
+        it and an "or"/"nor" comes before it (after that comma) or just after it."""
+        before = list(doc[max(0, start - LIST_WINDOW) : start])
+        commas = [i for i, t in enumerate(before) if t.text == ","]
+        if not commas:
+            return False
+        if any(t.lower_ in LIST_ENDS for t in before[commas[-1] :]):
+            return True  # "..., new clothes or [a second phone]"
+        for token in doc[end : min(len(doc), end + 4)]:
+            if token.is_punct and token.text != ",":
+                return False
+            if token.lower_ in LIST_ENDS:
+                return True  # "..., [new clothes] or a second phone"
+        return False
+
+    @classmethod
+    def _negated(cls, doc: Doc, start: int, end: int) -> bool:
         window = NEGATION_WINDOW
-        if any(t.lower_ in ("or", "nor") for t in doc[max(0, start - window) : start]):
+        listed = cls._in_list(doc, start, end)
+        if listed:
+            window = LIST_WINDOW
+        elif any(t.lower_ in ("or", "nor") for t in doc[max(0, start - window) : start]):
             window += NEGATION_WINDOW  # "does not smoke or drink alcohol"
+
+        def boundary(token: Token, words: tuple[str, ...]) -> bool:
+            if listed and token.text == ",":
+                return False  # a list's comma
+            return (token.is_punct and token.text not in ("'", "’")) or token.lower_ in words
+
         for token in reversed(doc[max(0, start - window) : start]):
-            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ in ("but", "and"):
+            if boundary(token, ("but", "and")):
                 return False  # a clause boundary ends the negation's reach
             if token.lower_ in NEGATIONS or token.lemma_ in NEGATIONS:
                 return True
-        for token in reversed(doc[max(0, start - SCOPE_WINDOW) : start]):
-            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ == "but":
+        for token in reversed(doc[max(0, start - max(SCOPE_WINDOW, window)) : start]):
+            if boundary(token, ("but",)):
                 return False
             if token.lower_ in DENIALS or token.lemma_ in DENIALS:
                 return True

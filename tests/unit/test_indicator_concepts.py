@@ -80,10 +80,29 @@ def test_phrasings_the_catalogue_does_not_spell_out(text, item):
             "unexplained_money_or_goods",
         ),
         ("mum has seen nothing to worry about", "parental_concerns"),
+        # a negation reaches every item of a list that ends "... or X"
+        ("no sign of any extra cash, new clothes or a second phone", "multiple_phones"),
+        ("he has never been missing, out late or excluded", "staying_out_late"),
+        ("neither a second phone nor cash he can't explain", "multiple_phones"),
     ],
 )
 def test_negated_or_ordinary_events_are_not_found(text, item):
     assert item not in get_matcher().ids(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        # an "or" in an earlier phrase does not carry a negation over a comma
+        (
+            "nobody cares if he's in or not, social care were involved before for neglect",
+            "neglect_or_abuse_history",
+        ),
+        ("he has no job, but two phones, new trainers or a bike every week", "multiple_phones"),
+    ],
+)
+def test_a_negation_does_not_reach_past_its_list(text, item):
+    assert item in get_matcher().ids(text)
 
 
 def test_matches_point_at_the_text_as_typed():
