@@ -32,6 +32,8 @@ DEV_SETS = {
     "dev9": ROOT / "tests/data/indicator_dev9_sentences.yml",
     "dev10": ROOT / "tests/data/indicator_dev10_sentences.yml",
     "dev11": ROOT / "tests/data/indicator_dev11_sentences.yml",
+    "dev12": ROOT / "tests/data/indicator_dev12_sentences.yml",
+    "dev13": ROOT / "tests/data/indicator_dev13_sentences.yml",
 }
 
 

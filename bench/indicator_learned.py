@@ -47,6 +47,13 @@ saw neither the rules nor any other set): the chosen setting (``words`` p >= 0.5
 union P 0.752 R 0.968: recall +0.049 but precision -0.054, over the 0.02 allowed. The
 classifier is not shipped.
 
+Second pre-registered check (``--fresh 3acc985``: dev12 and dev13, 150 sentences each by
+two more blind writers, scored with the rules as of 3acc985, before any tuning on them;
+the setting chosen on R1-R4 pooled is ``words+chars`` p >= 0.5, veto < 0.1, trained on
+dev1-dev11): rules alone P 0.841 R 0.759 (dev12 0.849/0.792, dev13 0.833/0.728); union
+P 0.809 R 0.849: recall +0.090, precision -0.033, over the 0.01 allowed. Not shipped. The
+classifier alone (P 0.854 R 0.776) did as well as the rules on this fresh text.
+
 Reads only the development sets, never the held-out test set.
 
     .venv/bin/python bench/indicator_learned.py               # selection, R3, current-rules LOSO
