@@ -10,12 +10,13 @@ Plain spaCy, no Rasa, built once over the shared pipeline from data files:
   words for each concept of an item close together in one clause, in any order.
 
 A match just after a negation ("he hasn't gone missing", "never carries a knife",
-"does not smoke or drink") is dropped, and so is one whose gaps hold a negation
-("mum has no concerns", "has seen nothing to worry about"). A denial, a negated
-evidence noun or verb, or a talk *on* a topic earlier in the same clause drops it
-too ("he denies ever carrying a knife", "no indication he has ever been missing",
-"nothing to suggest he is going country", "a talk on county lines"); "but" and
-"and" end a negation's reach. The Rasa component :mod:`bot.nlp.indicator_extractor`
+"does not smoke or drink", "no extra cash, new clothes or a second phone") is dropped,
+and so is one whose gaps hold a negation of its own words ("mum has no concerns", "has
+seen nothing to worry about"; not "a broken hand but wouldn't go to hospital, then lied
+about how"). A denial, a negated evidence noun or verb, or a talk *on* a topic earlier
+in the same clause drops it too ("he denies ever carrying a knife", "no indication he
+has ever been missing", "nothing to suggest he is going country", "a talk on county
+lines"); "but" and "and" end a negation's reach. The Rasa component :mod:`bot.nlp.indicator_extractor`
 and the ``assess`` command both use it.
 """
 
@@ -47,6 +48,9 @@ LIST_ENDS = frozenset({"or", "nor"})
 # Negations that cancel a token-pattern match when they fill one of its wildcard gaps
 # ({} or {OP: "?"}): "mum has no concerns".
 GAP_NEGATIONS = frozenset({"not", "n't", "never", "no", "nothing"})
+# Inside a concept match, such a negation counts only if one of the rule's own words follows
+# within this many tokens, in the same clause.
+GAP_SCOPE = 5
 # Denials reach the whole clause before a match, not just NEGATION_WINDOW tokens:
 # "he denies ever having carried a knife", "denied being approached by anyone".
 DENIALS = frozenset({"deny", "denies", "denied", "denying"})
@@ -152,7 +156,9 @@ class IndicatorMatcher:
         if self._concepts is not None:
             for concept in self._concepts.match(doc):
                 gaps = [
-                    doc[i] for i in range(concept.start, concept.end) if i not in concept.tokens
+                    doc[i]
+                    for i in range(concept.start, concept.end)
+                    if i not in concept.tokens and self._scopes_over(doc, i, concept.tokens)
                 ]
                 spans.append((concept.item_id, concept.start, concept.end, gaps, concept.rule))
         for item_id, start, end, gaps, source in sorted(spans, key=lambda s: (s[1], s[2])):
@@ -169,6 +175,19 @@ class IndicatorMatcher:
 
     def ids(self, text: str) -> list[str]:
         return [m.item_id for m in self.match(text)]
+
+    @staticmethod
+    def _scopes_over(doc: Doc, index: int, words: frozenset[int]) -> bool:
+        """Whether a token inside a concept match, if it is a negation, reaches one of the
+        rule's own words: one follows within GAP_SCOPE tokens, in the same clause. "mum has
+        no concerns" is negated; in "a broken hand but wouldn't go to hospital, then lied
+        about how" the "n't" is about the hospital, not about the rule's words."""
+        for token in doc[index + 1 : min(len(doc), index + 1 + GAP_SCOPE)]:
+            if token.i in words:
+                return True
+            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ in ("but", "and"):
+                return False
+        return False
 
     @staticmethod
     def _in_list(doc: Doc, start: int, end: int) -> bool:
