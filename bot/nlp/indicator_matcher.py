@@ -16,8 +16,8 @@ seen nothing to worry about"; not "a broken hand but wouldn't go to hospital, th
 about how"). A denial, a negated evidence noun or verb, or a talk *on* a topic earlier
 in the same clause drops it too ("he denies ever carrying a knife", "no indication he
 has ever been missing", "nothing to suggest he is going country", "a talk on county
-lines"); "but" and "and" end a negation's reach. The Rasa component :mod:`bot.nlp.indicator_extractor`
-and the ``assess`` command both use it.
+lines"); "but" and "and" end a negation's reach. The Rasa component
+:mod:`bot.nlp.indicator_extractor` and the ``assess`` command both use it.
 """
 
 from __future__ import annotations
