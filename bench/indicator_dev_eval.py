@@ -34,6 +34,8 @@ DEV_SETS = {
     "dev11": ROOT / "tests/data/indicator_dev11_sentences.yml",
     "dev12": ROOT / "tests/data/indicator_dev12_sentences.yml",
     "dev13": ROOT / "tests/data/indicator_dev13_sentences.yml",
+    "dev14": ROOT / "tests/data/indicator_dev14_sentences.yml",
+    "dev15": ROOT / "tests/data/indicator_dev15_sentences.yml",
 }
 
 

@@ -46,7 +46,7 @@ FLOORS = {
 }
 
 
-@pytest.mark.parametrize("name", [n for n, path in DEV_SETS.items() if path.exists()])
+@pytest.mark.parametrize("name", [n for n, path in DEV_SETS.items() if n in FLOORS])
 def test_precision_and_recall_on_the_development_sets(name):
     result = score(load(name), get_matcher().ids)
     precision_floor, recall_floor = FLOORS[name]
