@@ -3,9 +3,11 @@
 The check's state is a plain dict of slot values. Questions, in order: immediate
 danger first (a yes ends the check with the 999 route at once), then age (an
 adult ends it: outside the guidance's scope), the practitioner's own description,
-confirmation of what was recognised in it, the remaining yes/no questions (those
-the confirmed description already answered are skipped), and vulnerability
-factors. At most 11 questions.
+confirmation of what was recognised in it (or, when a description was given and
+nothing in it was recognised, the guidance's signs as a list to pick from: the
+extractor misses phrasings, and its miss must not read as "no indicator"), the
+remaining yes/no questions (those the confirmed description already answered are
+skipped), and vulnerability factors. At most 11 questions.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.triage.model import QUESTIONS
 
 DESCRIPTION = "description"
 CONFIRM_FOUND = "confirm_found"
+INDICATOR_LIST = "indicator_list"
 VULNERABILITY_FACTORS = "vulnerability_factors"
 FOUND_ITEMS = "found_items"
 INDICATORS = "indicators"
@@ -31,6 +34,7 @@ ASKED = (
     "age_under_18",
     DESCRIPTION,
     CONFIRM_FOUND,
+    INDICATOR_LIST,
     *QUESTIONS[2:],
     VULNERABILITY_FACTORS,
 )
@@ -45,10 +49,13 @@ INTERRUPTIONS = frozenset({"emergency", "stop_check", "change_answer", "start_ch
 GUIDANCE_PREFIX = "ask_"
 # Free-text slots: what is typed there is an answer even when it reads like a
 # guidance question ("he keeps going missing" is not a question about missing).
-FREE_TEXT = frozenset({DESCRIPTION, VULNERABILITY_FACTORS})
+FREE_TEXT = frozenset({DESCRIPTION, INDICATOR_LIST, VULNERABILITY_FACTORS})
 MAX_DESCRIPTION = 5000
 NONE_OF_THESE = re.compile(r"(none( of (these|them|those|the above))?|nothing|no|nope|n/?a)[.!]?")
 # "15", "15 years old", "she's 16", "they are 17yo": an age typed at the age question.
+# "3, 7 and 12", "numbers 2 & 15", "2nd and 5th": a reply to the list made of its numbers only.
+LIST_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
+LIST_FILLER = re.compile(r"(numbers?|nos?\.?|#|and|&|,|;|/|\+|\s)+")
 AGE = re.compile(
     r"\s*(?:(?:he|she|they)(?:'s| is| are)\s+)?(\d{1,3})\s*(?:yrs?|years?(?: old)?|yo)?\s*\.?\s*"
 )
@@ -66,7 +73,11 @@ class Reading:
 
 def changeable_labels(question_labels: Mapping[str, str]) -> dict[str, str]:
     """The answers a user can go back and change, with their names, in asking order."""
-    extra = {DESCRIPTION: "What you noticed", VULNERABILITY_FACTORS: "Vulnerability factors"}
+    extra = {
+        DESCRIPTION: "What you noticed",
+        INDICATOR_LIST: "Signs from the list",
+        VULNERABILITY_FACTORS: "Vulnerability factors",
+    }
     labels = {**question_labels, **extra}
     return {slot: labels[slot] for slot in ASKED if slot in labels}
 
@@ -74,7 +85,15 @@ def changeable_labels(question_labels: Mapping[str, str]) -> dict[str, str]:
 def reset_for_change(slot: str) -> dict[str, Any]:
     """Slot values that clear ``slot`` (and what depends on it) to ask it again."""
     if slot == DESCRIPTION:
-        return {DESCRIPTION: None, FOUND_ITEMS: None, CONFIRM_FOUND: None, INDICATORS: None}
+        return {
+            DESCRIPTION: None,
+            FOUND_ITEMS: None,
+            CONFIRM_FOUND: None,
+            INDICATOR_LIST: None,
+            INDICATORS: None,
+        }
+    if slot == INDICATOR_LIST:  # asked only when the description gave no indicator
+        return {INDICATOR_LIST: None, INDICATORS: None}
     if slot == VULNERABILITY_FACTORS:
         return {VULNERABILITY_FACTORS: None, VULNERABILITIES: None}
     return {slot: None}
@@ -97,6 +116,8 @@ def required_slots(state: Mapping[str, Any]) -> list[str]:
     slots = ["immediate_danger", "age_under_18", DESCRIPTION]
     if state.get(FOUND_ITEMS):
         slots.append(CONFIRM_FOUND)
+    elif state.get(DESCRIPTION) == "given":
+        slots.append(INDICATOR_LIST)  # described, but nothing recognised
     slots += list(QUESTIONS[2:])
     slots.append(VULNERABILITY_FACTORS)
     return slots
@@ -125,6 +146,8 @@ def read_reply(
     intent = intent or ""
     if slot == "age_under_18" and (age := _age_from_text(text)):
         return Reading(slots={slot: age})  # "she's 19" is an answer, whatever the classifier says
+    if intent == "start_check" and slot in FREE_TEXT:
+        intent = ""  # "I'm worried about him, ..." describes; the check is already running
     if intent in INTERRUPTIONS:
         return Reading(reject=True)
     if slot in FREE_TEXT:
@@ -155,6 +178,8 @@ def _read_free_text(
         notes = ["check_description_truncated"] if len(words) > MAX_DESCRIPTION else []
         # Only the fact that a description was given is kept, never its text.
         return Reading(slots={DESCRIPTION: "given", FOUND_ITEMS: list(found) or None}, notes=notes)
+    if slot == INDICATOR_LIST:
+        return _read_indicator_list(intent, words, found, state, catalogue)
     # The vulnerability factors question: the ones named, or none, or not sure.
     vulnerabilities = [i for i in found if catalogue[i].is_vulnerability]
     if vulnerabilities:
@@ -169,15 +194,41 @@ def _read_free_text(
     return Reading(slots={VULNERABILITY_FACTORS: None}, notes=["check_reask_vulnerabilities"])
 
 
+def _read_indicator_list(
+    intent: str, words: str, found: Sequence[str], state: Mapping[str, Any], catalogue: Catalogue
+) -> Reading:
+    """The signs picked from the list by number, or named in words (read by the
+    extractor), or none, or not sure."""
+    listed = catalogue.of_kind("indicator")
+    numbers = [int(n) for n in LIST_NUMBER.findall(words)]
+    if numbers and not LIST_FILLER.sub("", LIST_NUMBER.sub("", words.lower())):
+        picked = [listed[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(listed)]
+        if len(picked) == len(set(numbers)):
+            return Reading(slots={INDICATOR_LIST: YES, **_with_items(picked, state, catalogue)})
+        return Reading(slots={INDICATOR_LIST: None}, notes=["check_reask_indicator_list"])
+    if found:
+        return Reading(slots={INDICATOR_LIST: YES, **_with_items(found, state, catalogue)})
+    if NONE_OF_THESE.fullmatch(words.lower()):
+        return Reading(slots={INDICATOR_LIST: NO})
+    if intent in ANSWER_INTENTS and intent != "affirm":
+        return Reading(slots={INDICATOR_LIST: ANSWER_INTENTS[intent]})
+    return Reading(slots={INDICATOR_LIST: None}, notes=["check_reask_indicator_list"])
+
+
 def confirm_found(
     confirmed: bool, state: Mapping[str, Any], catalogue: Catalogue
 ) -> dict[str, Any]:
     """Slot values after the user confirms (or rejects) what was recognised."""
-    found = list(state.get(FOUND_ITEMS) or [])
     if not confirmed:
         return {CONFIRM_FOUND: NO}
+    found = list(state.get(FOUND_ITEMS) or [])
+    return {CONFIRM_FOUND: YES, **_with_items(found, state, catalogue)}
+
+
+def _with_items(found: Sequence[str], state: Mapping[str, Any], catalogue: Catalogue) -> dict:
+    """Slot values that add the user's confirmed items to the check's indicators and
+    vulnerabilities, with the answers they imply (not asked again)."""
     slots: dict[str, Any] = {
-        CONFIRM_FOUND: YES,
         INDICATORS: sorted({*(state.get(INDICATORS) or []),
                             *(i for i in found if not catalogue[i].is_vulnerability)}),
         VULNERABILITIES: sorted({*(state.get(VULNERABILITIES) or []),

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.check.flow import CONFIRM_FOUND, DESCRIPTION, FOUND_ITEMS, VULNERABILITY_FACTORS
+from bot.check.flow import (
+    CONFIRM_FOUND,
+    DESCRIPTION,
+    FOUND_ITEMS,
+    INDICATOR_LIST,
+    VULNERABILITY_FACTORS,
+)
 from bot.messages import Button, Reply, get_messages
 from bot.triage.catalogue import Catalogue
 from bot.triage.model import Assessment
@@ -22,6 +28,10 @@ def ask(slot: str, state: Mapping[str, Any], questions: Mapping[str, Mapping[str
     messages = get_messages()
     if slot in ASK_MESSAGES:
         return [messages.reply(ASK_MESSAGES[slot])]
+    if slot == INDICATOR_LIST:
+        listed = catalogue.labels(catalogue.of_kind("indicator"))
+        items = "\n".join(f"{n}. {label}" for n, label in enumerate(listed, start=1))
+        return [messages.reply("check_ask_indicator_list", items=items)]
     if slot == CONFIRM_FOUND:
         labels = catalogue.labels(state.get(FOUND_ITEMS) or [])
         return [messages.reply("check_confirm_found", items="\n".join(f"- {x}" for x in labels))]

@@ -63,6 +63,10 @@ class Catalogue:
     def labels(self, ids: Iterable[str]) -> list[str]:
         return [self[i].label for i in ids]
 
+    def of_kind(self, kind: str) -> list[str]:
+        """The ids of one kind, in the catalogue's (the guidance's) order."""
+        return [i.id for i in self.items.values() if i.kind == kind]
+
     def as_list(self) -> list[dict[str, Any]]:
         """The catalogue as JSON-ready data (ids, kinds, labels, sections)."""
         return [

@@ -122,3 +122,82 @@ def test_none_of_these_typed(text):
 def test_an_age_wins_over_a_misread_intent():
     assert read("age_under_18", "ask_not_recognising_exploitation", "she's 19").slots == {
         "age_under_18": "no"}  # fmt: skip
+
+
+# ---------------------------------------------------------------- nothing recognised
+def test_a_description_with_nothing_recognised_asks_for_signs_from_the_list():
+    state = {"immediate_danger": "no", "age_under_18": "yes", flow.DESCRIPTION: "given"}
+    assert flow.next_slot(state) == flow.INDICATOR_LIST
+    # recognised items are confirmed instead; a skipped description asks neither
+    assert flow.next_slot({**state, flow.FOUND_ITEMS: ["going_missing"]}) == flow.CONFIRM_FOUND
+    assert flow.next_slot({**state, flow.DESCRIPTION: "skipped"}) == "significant_harm"
+
+
+@pytest.mark.parametrize("skipped", [True, False])
+def test_at_most_eleven_questions_whatever_was_recognised(skipped):
+    state: dict = {}
+    asked = 0
+    while (slot := flow.next_slot(state)) is not None:
+        asked += 1
+        state[slot] = ("skipped" if skipped else "given") if slot == flow.DESCRIPTION else "no"
+    assert asked <= 11
+
+
+def test_signs_picked_from_the_list_by_number():
+    listed = CATALOGUE.of_kind("indicator")
+    reading = read(flow.INDICATOR_LIST, "nlu_fallback", "1, 3 and 21")
+    assert reading.slots[flow.INDICATOR_LIST] == "yes"
+    assert reading.slots[flow.INDICATORS] == sorted([listed[0], listed[2], listed[20]])
+    assert read(flow.INDICATOR_LIST, None, "2nd & 5th").slots[flow.INDICATORS] == sorted(
+        [listed[1], listed[4]]
+    )
+
+
+def test_a_number_off_the_list_is_re_asked_not_guessed():
+    reading = read(flow.INDICATOR_LIST, "nlu_fallback", "3, 99")
+    assert reading.slots == {flow.INDICATOR_LIST: None}
+    assert reading.notes == ["check_reask_indicator_list"]
+
+
+def test_signs_named_in_words_and_what_they_imply():
+    state = {"immediate_danger": "no", "age_under_18": "yes", flow.DESCRIPTION: "given"}
+    reading = read(
+        flow.INDICATOR_LIST, "nlu_fallback", "he goes missing, 2 phones", ["going_missing",
+        "multiple_phones"], state)  # fmt: skip
+    assert reading.slots[flow.INDICATOR_LIST] == "yes"
+    assert reading.slots[flow.INDICATORS] == ["going_missing", "multiple_phones"]
+    assert reading.slots.get("missing_episodes") == (
+        "yes" if CATALOGUE["going_missing"].implies.get("missing_episodes") == "yes" else None
+    )
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "value"),
+    [
+        ("nlu_fallback", "none of these", "no"),
+        ("deny", "no", "no"),
+        ("unsure", "not sure", "unknown"),
+    ],
+)
+def test_none_or_not_sure_from_the_list(intent, text, value):
+    assert read(flow.INDICATOR_LIST, intent, text).slots == {flow.INDICATOR_LIST: value}
+
+
+def test_an_unrecognised_reply_to_the_list_is_re_asked():
+    reading = read(flow.INDICATOR_LIST, "affirm", "yes some of them")
+    assert reading.slots == {flow.INDICATOR_LIST: None}
+    assert reading.notes == ["check_reask_indicator_list"]
+
+
+def test_changing_the_description_asks_the_list_again_if_needed():
+    reset = flow.reset_for_change(flow.DESCRIPTION)
+    assert reset[flow.INDICATOR_LIST] is None and reset[flow.INDICATORS] is None
+    assert flow.reset_for_change(flow.INDICATOR_LIST) == {
+        flow.INDICATOR_LIST: None, flow.INDICATORS: None}  # fmt: skip
+
+
+def test_a_worried_description_is_an_answer_not_a_new_check():
+    reading = read(flow.DESCRIPTION, "start_check", "I'm worried about him, something is off")
+    assert not reading.reject
+    assert reading.slots[flow.DESCRIPTION] == "given"
+    assert read("significant_harm", "start_check", "start a check").reject

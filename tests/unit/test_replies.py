@@ -117,3 +117,21 @@ def test_explicit_session_start_in_a_conversation_never_started_welcomes():
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
     assert "CCE practitioner assistant" in dispatcher.messages[0]["text"]
+
+
+def test_the_list_of_signs_numbers_every_indicator_the_guidance_names():
+    from bot.check import flow
+    from bot.check.replies import ask
+    from bot.triage.service import get_catalogue, get_questions
+
+    catalogue = get_catalogue()
+    (reply,) = ask(flow.INDICATOR_LIST, {}, get_questions(), catalogue)
+    listed = catalogue.labels(catalogue.of_kind("indicator"))
+    assert len(listed) >= 25
+    for number, label in enumerate(listed, start=1):
+        assert f"\n{number}. {label}\n" in reply.text
+    assert "not the absence of a concern" in reply.text
+    assert reply.text.endswith("Source: NEL CCE guidance – Indicators")
+    assert [b.payload for b in reply.buttons] == [
+        get_messages().button(key).payload for key in ("none_of_these", "not_sure")
+    ]
