@@ -36,6 +36,7 @@ KEEP_FORM = frozenset(
 # Tokens that end a clause: a rule's words must all sit between two of these.
 CLAUSE_ENDS = frozenset({".", "!", "?", ";", ":", "…", "–", "—", "|", "\n"})
 DEFAULT_WINDOW = 8
+MAX_CLAUSES = 3
 MAX_OCCURRENCES = 12  # per slot and clause, so a long clause cannot blow up the combinations
 
 
@@ -53,6 +54,9 @@ class Rule:
     none: tuple[str, ...] = ()
     none_window: tuple[int, int] = (3, 3)
     name: str = ""
+    # How many clauses in a row the words may span: 2 lets an account follow the thing it
+    # explains in the next sentence ("A graze on his cheek. Says he 'doesn't know' how.").
+    clauses: int = 1
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class ConceptMatcher:
                         self._slot(str(entry["none"]), classes, path) if "none" in entry else (),
                         self._window(entry.get("none_window", 3)),
                         f"{target}@{len(self.rules)}",
+                        self._clauses(entry.get("clauses", 1), path),
                     )
                 )
         self._lemmas = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -107,6 +112,15 @@ class ConceptMatcher:
             if exact:
                 self._lower.add(name, [nlp.make_doc(t) for t in exact])
         self.classes = classes
+
+    @staticmethod
+    def _clauses(value: object, path: Path) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CLAUSES:
+            raise ConceptError(
+                f"{path.name}: 'clauses' must be a whole number from 1 to {MAX_CLAUSES}, "
+                f"not {value!r}."
+            )
+        return value
 
     @staticmethod
     def _window(value: int | list[int]) -> tuple[int, int]:
@@ -164,9 +178,11 @@ class ConceptMatcher:
             if not all(slots):
                 continue
             blocked = sorted({s for name in rule.none for s in found.get(name, ())})
-            # A rule's words sit in one clause, so each clause is tried on its own.
-            for number in sorted({clause[s] for s, _ in slots[0]}):
-                options = [[s for s in spans if clause[s[0]] == number] for spans in slots]
+            # A rule's words sit in one clause (or in ``rule.clauses`` clauses in a row), so
+            # each clause, with the ones after it, is tried on its own.
+            for number in sorted({clause[s] for spans in slots for s, _ in spans}):
+                last = number + rule.clauses - 1
+                options = [[s for s in spans if number <= clause[s[0]] <= last] for spans in slots]
                 if not all(options):
                     continue
                 for match in self._combinations(rule, [o[:MAX_OCCURRENCES] for o in options]):

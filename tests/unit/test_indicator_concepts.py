@@ -115,6 +115,25 @@ def test_a_negation_reaches_only_its_own_words(text, item):
     assert item in get_matcher().ids(text)
 
 
+def test_an_account_in_the_next_sentence_completes_an_injury():
+    text = "Noticed a graze and a swollen eye on Monday. He wouldn't say how he got them."
+    assert "unexplained_injuries" in get_matcher().ids(text)
+    # but a rule stays inside its clauses: the next sentence alone is not an injury
+    assert "unexplained_injuries" not in get_matcher().ids("He wouldn't say how he got them.")
+
+
+@pytest.mark.parametrize("value", [0, 4, "two"])
+def test_a_rule_spanning_an_impossible_number_of_clauses_is_refused(tmp_path, value):
+    from bot.nlp.concepts import ConceptError, ConceptMatcher
+
+    path = tmp_path / "concepts.yml"
+    path.write_text(
+        f"classes: {{X: [graze]}}\nrules:\n  - item: a\n    all: [X, say]\n    clauses: {value!r}\n"
+    )
+    with pytest.raises(ConceptError, match="'clauses' must be a whole number from 1 to 3"):
+        ConceptMatcher(path, get_matcher().nlp)
+
+
 def test_matches_point_at_the_text_as_typed():
     text = "Hes been goin missin and wont say where he gets the money"
     for match in get_matcher().match(text):
