@@ -3,11 +3,12 @@
 The check's state is a plain dict of slot values. Questions, in order: immediate
 danger first (a yes ends the check with the 999 route at once), then age (an
 adult ends it: outside the guidance's scope), the practitioner's own description,
-confirmation of what was recognised in it (or, when a description was given and
-nothing in it was recognised, the guidance's signs as a list to pick from: the
-extractor misses phrasings, and its miss must not read as "no indicator"), the
-remaining yes/no questions (those the confirmed description already answered are
-skipped), and vulnerability factors. At most 11 questions.
+confirmation of what was recognised in it, the guidance's signs as a list to pick
+from when a description was given but nothing in it was recognised or what was
+recognised was not right (the extractor misses phrasings and misreads some, and
+neither must read as "no indicator"), the remaining yes/no questions (those the
+confirmed description already answered are skipped), and vulnerability factors.
+At most 12 questions.
 """
 
 from __future__ import annotations
@@ -116,6 +117,8 @@ def required_slots(state: Mapping[str, Any]) -> list[str]:
     slots = ["immediate_danger", "age_under_18", DESCRIPTION]
     if state.get(FOUND_ITEMS):
         slots.append(CONFIRM_FOUND)
+        if state.get(CONFIRM_FOUND) == NO:
+            slots.append(INDICATOR_LIST)  # what was recognised was not right
     elif state.get(DESCRIPTION) == "given":
         slots.append(INDICATOR_LIST)  # described, but nothing recognised
     slots += list(QUESTIONS[2:])

@@ -133,14 +133,27 @@ def test_a_description_with_nothing_recognised_asks_for_signs_from_the_list():
     assert flow.next_slot({**state, flow.DESCRIPTION: "skipped"}) == "significant_harm"
 
 
-@pytest.mark.parametrize("skipped", [True, False])
-def test_at_most_eleven_questions_whatever_was_recognised(skipped):
+@pytest.mark.parametrize(
+    ("description", "found", "confirmed", "most"),
+    [
+        ("skipped", None, None, 10),
+        ("given", None, None, 11),  # nothing recognised: the list instead of a confirmation
+        ("given", ["multiple_phones"], "yes", 11),
+        ("given", ["multiple_phones"], "no", 12),  # not right: the list after the confirmation
+    ],
+)
+def test_at_most_twelve_questions_whatever_was_recognised(description, found, confirmed, most):
     state: dict = {}
-    asked = 0
+    asked = []
     while (slot := flow.next_slot(state)) is not None:
-        asked += 1
-        state[slot] = ("skipped" if skipped else "given") if slot == flow.DESCRIPTION else "no"
-    assert asked <= 11
+        asked.append(slot)
+        state[slot] = "yes" if slot == "age_under_18" else "no"
+        if slot == flow.DESCRIPTION:
+            state.update({slot: description, flow.FOUND_ITEMS: found})
+        if slot == flow.CONFIRM_FOUND:
+            state[slot] = confirmed
+    assert len(asked) == most <= 12
+    assert (flow.INDICATOR_LIST in asked) == (description == "given" and confirmed != "yes")
 
 
 def test_signs_picked_from_the_list_by_number():

@@ -135,3 +135,15 @@ def test_the_list_of_signs_numbers_every_indicator_the_guidance_names():
     assert [b.payload for b in reply.buttons] == [
         get_messages().button(key).payload for key in ("none_of_these", "not_sure")
     ]
+
+
+def test_after_a_wrong_recognition_the_list_is_offered_without_saying_nothing_was_found():
+    from bot.check import flow
+    from bot.check.replies import ask
+    from bot.triage.service import get_catalogue, get_questions
+
+    (reply,) = ask(
+        flow.INDICATOR_LIST, {flow.CONFIRM_FOUND: "no"}, get_questions(), get_catalogue()
+    )
+    assert reply.text.startswith("Thanks. Which of these have you noticed")
+    assert "didn't recognise" not in reply.text and "\n1. " in reply.text
