@@ -56,7 +56,7 @@ NONE_OF_THESE = re.compile(r"(none( of (these|them|those|the above))?|nothing|no
 # "15", "15 years old", "she's 16", "they are 17yo": an age typed at the age question.
 # "3, 7 and 12", "numbers 2 & 15", "2nd and 5th": a reply to the list made of its numbers only.
 LIST_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
-LIST_FILLER = re.compile(r"(numbers?|nos?\.?|#|and|&|,|;|/|\+|\s)+")
+LIST_FILLER = re.compile(r"(numbers?|nos?|#|and|&|,|;|\.|/|\+|\s)+")
 AGE = re.compile(
     r"\s*(?:(?:he|she|they)(?:'s| is| are)\s+)?(\d{1,3})\s*(?:yrs?|years?(?: old)?|yo)?\s*\.?\s*"
 )
@@ -93,8 +93,8 @@ def reset_for_change(slot: str) -> dict[str, Any]:
             INDICATOR_LIST: None,
             INDICATORS: None,
         }
-    if slot == INDICATOR_LIST:  # asked only when the description gave no indicator
-        return {INDICATOR_LIST: None, INDICATORS: None}
+    if slot == INDICATOR_LIST:  # asked only when nothing from the description was confirmed,
+        return {INDICATOR_LIST: None, INDICATORS: None}  # so every indicator came from it
     if slot == VULNERABILITY_FACTORS:
         return {VULNERABILITY_FACTORS: None, VULNERABILITIES: None}
     return {slot: None}

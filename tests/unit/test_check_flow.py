@@ -164,6 +164,7 @@ def test_signs_picked_from_the_list_by_number():
     assert read(flow.INDICATOR_LIST, None, "2nd & 5th").slots[flow.INDICATORS] == sorted(
         [listed[1], listed[4]]
     )
+    assert read(flow.INDICATOR_LIST, None, "No. 17.").slots[flow.INDICATORS] == [listed[16]]
 
 
 def test_a_number_off_the_list_is_re_asked_not_guessed():
