@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 
-from bot.storage.sqlite_file import sqlite_file
+from bot.storage.sqlite_file import sqlite_file_with_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,9 +23,7 @@ class DatabaseError(RuntimeError):
 def get_engine(url: str) -> Engine:
     """One engine per URL; for a SQLite file, its folder is created. (The records
     are written once a check, so their SQLite file is opened for each write.)"""
-    path = sqlite_file(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    sqlite_file_with_folder(url)
     return create_engine(url, future=True, pool_pre_ping=True)
 
 

@@ -51,6 +51,14 @@ def sqlite_file(url: str | URL) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+def sqlite_file_with_folder(url: str | URL) -> Path | None:
+    """:func:`sqlite_file`, with the folder it goes in made if it is missing."""
+    path = sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def file_identity(path: Path) -> tuple[int, int] | None:
     """The file's device and inode, or None when it does not exist."""
     try:
@@ -81,10 +89,9 @@ class OpenFile:
     """A SQLite file and the pool of connections that keeps it open."""
 
     def __init__(self, url: str | URL) -> None:
-        path = sqlite_file(url)
+        path = sqlite_file_with_folder(url)
         if path is None:
             raise ValueError(f"{url!r} is not a SQLite file URL")
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.engine: Engine = create_engine(
             url,

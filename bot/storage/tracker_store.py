@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.config import get_settings
 from bot.privacy.redaction import redact
-from bot.storage.sqlite_file import OpenFile, sqlite_file
+from bot.storage.sqlite_file import OpenFile, sqlite_file_with_folder
 from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
@@ -105,9 +105,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
     ) -> None:
         self._cache = TurnCache(int(cached_conversations))
         url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
-        path = sqlite_file(url)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file_with_folder(url)
         super().__init__(
             domain=domain,
             dialect=url.drivername,
