@@ -185,16 +185,23 @@ def _read_free_text(
         return _read_indicator_list(intent, words, found, state, catalogue)
     # The vulnerability factors question: the ones named, or none, or not sure.
     vulnerabilities = [i for i in found if catalogue[i].is_vulnerability]
-    if vulnerabilities:
-        known = state.get(VULNERABILITIES) or []
-        return Reading(
-            slots={VULNERABILITY_FACTORS: YES, VULNERABILITIES: sorted({*known, *vulnerabilities})}
-        )
+    known = state.get(VULNERABILITIES) or []
+    named = {VULNERABILITIES: sorted({*known, *vulnerabilities})} if vulnerabilities else None
+    return _read_pick(VULNERABILITY_FACTORS, named, intent, words, "check_reask_vulnerabilities")
+
+
+def _read_pick(
+    slot: str, named: dict[str, Any] | None, intent: str, words: str, reask: str
+) -> Reading:
+    """A reply to a question that asks which items of a list apply: the slots for
+    the ones named (``named``), or none of these, or not sure; else a re-ask."""
+    if named:
+        return Reading(slots={slot: YES, **named})
     if NONE_OF_THESE.fullmatch(words.lower()):
-        return Reading(slots={VULNERABILITY_FACTORS: NO})
+        return Reading(slots={slot: NO})
     if intent in ANSWER_INTENTS and intent != "affirm":
-        return Reading(slots={VULNERABILITY_FACTORS: ANSWER_INTENTS[intent]})
-    return Reading(slots={VULNERABILITY_FACTORS: None}, notes=["check_reask_vulnerabilities"])
+        return Reading(slots={slot: ANSWER_INTENTS[intent]})
+    return Reading(slots={slot: None}, notes=[reask])
 
 
 def _read_indicator_list(
@@ -202,20 +209,16 @@ def _read_indicator_list(
 ) -> Reading:
     """The signs picked from the list by number, or named in words (read by the
     extractor), or none, or not sure."""
+    reask = "check_reask_indicator_list"
     listed = catalogue.of_kind("indicator")
     numbers = [int(n) for n in LIST_NUMBER.findall(words)]
     if numbers and not LIST_FILLER.sub("", LIST_NUMBER.sub("", words.lower())):
         picked = [listed[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(listed)]
-        if len(picked) == len(set(numbers)):
-            return Reading(slots={INDICATOR_LIST: YES, **_with_items(picked, state, catalogue)})
-        return Reading(slots={INDICATOR_LIST: None}, notes=["check_reask_indicator_list"])
-    if found:
-        return Reading(slots={INDICATOR_LIST: YES, **_with_items(found, state, catalogue)})
-    if NONE_OF_THESE.fullmatch(words.lower()):
-        return Reading(slots={INDICATOR_LIST: NO})
-    if intent in ANSWER_INTENTS and intent != "affirm":
-        return Reading(slots={INDICATOR_LIST: ANSWER_INTENTS[intent]})
-    return Reading(slots={INDICATOR_LIST: None}, notes=["check_reask_indicator_list"])
+        if len(picked) != len(set(numbers)):  # a number off the list: not guessed
+            return Reading(slots={INDICATOR_LIST: None}, notes=[reask])
+        found = picked
+    named = _with_items(found, state, catalogue) if found else None
+    return _read_pick(INDICATOR_LIST, named, intent, words, reask)
 
 
 def confirm_found(

@@ -10,6 +10,7 @@ from bot.check.flow import (
     DESCRIPTION,
     FOUND_ITEMS,
     INDICATOR_LIST,
+    NO,
     VULNERABILITY_FACTORS,
 )
 from bot.messages import Button, Reply, get_messages
@@ -32,8 +33,9 @@ def ask(slot: str, state: Mapping[str, Any], questions: Mapping[str, Mapping[str
         listed = catalogue.labels(catalogue.of_kind("indicator"))
         items = "\n".join(f"{n}. {label}" for n, label in enumerate(listed, start=1))
         # after "that's not right" about what was recognised, or nothing recognised at all
-        key = "check_pick_indicator_list" if state.get(CONFIRM_FOUND) == "no" else None
-        return [messages.reply(key or "check_ask_indicator_list", items=items)]
+        wrong = state.get(CONFIRM_FOUND) == NO
+        key = "check_pick_indicator_list" if wrong else "check_ask_indicator_list"
+        return [messages.reply(key, items=items)]
     if slot == CONFIRM_FOUND:
         labels = catalogue.labels(state.get(FOUND_ITEMS) or [])
         return [messages.reply("check_confirm_found", items="\n".join(f"- {x}" for x in labels))]
