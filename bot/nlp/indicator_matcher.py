@@ -185,7 +185,7 @@ class IndicatorMatcher:
         for token in doc[index + 1 : min(len(doc), index + 1 + GAP_SCOPE)]:
             if token.i in words:
                 return True
-            if (token.is_punct and token.text not in ("'", "’")) or token.lower_ in ("but", "and"):
+            if _ends_clause(token, ("but", "and")):
                 return False
         return False
 
@@ -218,7 +218,7 @@ class IndicatorMatcher:
         def boundary(token: Token, words: tuple[str, ...]) -> bool:
             if listed and token.text == ",":
                 return False  # a list's comma
-            return (token.is_punct and token.text not in ("'", "’")) or token.lower_ in words
+            return _ends_clause(token, words)
 
         for token in reversed(doc[max(0, start - window) : start]):
             if boundary(token, ("but", "and")):
@@ -244,6 +244,11 @@ class IndicatorMatcher:
             ):
                 return True
         return False
+
+
+def _ends_clause(token: Token, words: tuple[str, ...]) -> bool:
+    """Punctuation (not an apostrophe) or one of ``words`` ends a negation's reach."""
+    return (token.is_punct and token.text not in ("'", "’")) or token.lower_ in words
 
 
 @lru_cache(maxsize=1)
