@@ -67,8 +67,12 @@ def test_the_bad_input_corpus_through_every_channel(assistant):
     for number, case in enumerate(CASES):
         for channel, url, body, content_type, expected in requests_for(case, number, assistant.url):
             sent += 1
-            status, reply = post(url, body, content_type)
             where = f"{case['name']} [{channel}]"
+            try:
+                status, reply = post(url, body, content_type)
+            except TimeoutError:  # named, so a slow case can be found again
+                failures.append(f"{where}: no answer within 60 s")
+                continue
             if status >= 500:
                 failures.append(f"{where}: {status}")
             elif expected == "4xx":
