@@ -36,6 +36,7 @@ DEV_SETS = {
     "dev13": ROOT / "tests/data/indicator_dev13_sentences.yml",
     "dev14": ROOT / "tests/data/indicator_dev14_sentences.yml",
     "dev15": ROOT / "tests/data/indicator_dev15_sentences.yml",
+    "dev16": ROOT / "tests/data/indicator_dev16_sentences.yml",
 }
 
 

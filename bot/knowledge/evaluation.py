@@ -55,3 +55,67 @@ def evaluate(data: dict[str, Any], parse: Parse) -> dict[str, Any]:
         ),
         "misses": misses,
     }
+
+
+def evaluate_sections(
+    questions: list[dict[str, Any]], parse: Parse, answer: Callable[[dict[str, Any]], list[str]]
+) -> dict[str, Any]:
+    """Scores a blind question set (tests/data/questions_*.yml: ``text``, ``kind``
+    and the guidance ``sections`` by heading) with ``answer`` (parse data -> the
+    topic ids the assistant's reply answers from).
+
+    Fixed before the sets were first measured: a question is right when a topic
+    answered cites its section (either listed section when ``also_ok``); each
+    half of a ``two_in_one`` counts as one question; an ``out_of_scope`` one is
+    right when no topic is answered (no source line); a ``silent`` one when the
+    answer is a topic that says the guidance is silent.
+    """
+    knowledge = get_knowledge()
+    by_heading = {section.heading: section.id for section in knowledge.sections.values()}
+    parts = right = 0
+    off = off_right = silent = silent_right = 0
+    misses = []
+    by_kind: Counter[str] = Counter()
+    right_by_kind: Counter[str] = Counter()
+    for question in questions:
+        kind = question["kind"]
+        topics = answer(parse(question["text"]))
+        cited = {s for t in topics for s in knowledge.topics[t].section_ids}
+        if kind == "out_of_scope":
+            off += 1
+            off_right += not topics
+            continue
+        if kind == "silent":
+            silent += 1
+            silent_right += any(getattr(knowledge.topics[t], "silent", False) for t in topics)
+            continue
+        wanted = [by_heading[h] for h in question["sections"]]
+        if kind == "two_in_one":
+            groups = [[w] for w in wanted]
+        elif question.get("also_ok"):
+            groups = [wanted]
+        else:
+            groups = [wanted[:1]]
+        for group in groups:
+            parts += 1
+            by_kind[kind] += 1
+            if cited & set(group):
+                right += 1
+                right_by_kind[kind] += 1
+            else:
+                misses.append({"text": question["text"], "wanted": group, "got": topics})
+    return {
+        "questions": len(questions),
+        "parts": parts,
+        "section_accuracy": round(right / parts, 4),
+        "by_kind": {k: round(right_by_kind[k] / n, 3) for k, n in sorted(by_kind.items())},
+        "out_of_scope_without_source": round(off_right / off, 4) if off else None,
+        "silent_said_so": round(silent_right / silent, 4) if silent else None,
+        "misses": misses,
+    }
+
+
+def answered_topics(parse_data: dict[str, Any]) -> list[str]:
+    """The topics the assistant's reply to a message answers from."""
+    topic = answered_topic(parse_data)
+    return [topic] if topic else []
