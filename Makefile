@@ -12,10 +12,9 @@ RASA    := $(BIN)/rasa
 PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $$HOME/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -n 1)
 
 MODEL       := models/cce.tar.gz
-# Rasa's training data. The rest of data/ is the knowledge the bot's code reads
-# (guidance, triage rules and catalogue, locality, messages), not for rasa to parse.
-TRAIN_DATA  := data/nlu data/rules
-TRAIN_INPUT := config.yml $(shell find domain data -type f \( -name '*.yml' -o -name '*.yaml' \) 2>/dev/null) $(wildcard bot/nlp/*.py)
+# What the model is trained from: Rasa's own files (config.yml, domain.yml, data/),
+# found by plain `rasa` commands with no flags, and the content the NLU components read.
+TRAIN_INPUT := config.yml domain.yml $(shell find data content -type f -name '*.yml' 2>/dev/null) $(wildcard bot/nlp/*.py)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
@@ -39,7 +38,7 @@ install: $(VENV)/.installed ## Create .venv with Python 3.10 and the pinned depe
 
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUT)
 	$(PY) -m bot sync-data --check
-	$(RASA) train --domain domain --data $(TRAIN_DATA) --fixed-model-name cce --out models --quiet
+	$(RASA) train --fixed-model-name cce --out models --quiet
 	@touch $@
 
 train: $(MODEL) ## Train the model when its data or config changed
@@ -59,7 +58,7 @@ browser: $(AXE) ## Install what the browser tests need: Debian's chromium and ax
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: $(MODEL) lint browser ## Set up, then run every test (lint, data validation, pytest)
-	$(RASA) data validate --domain domain --data $(TRAIN_DATA) --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest
 
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
@@ -80,7 +79,7 @@ format: $(VENV)/.installed ## Format the code
 	$(BIN)/ruff check --fix bot actions tests
 	$(BIN)/ruff format bot actions tests
 
-sync-data: $(VENV)/.installed ## Regenerate domain/guidance.yml and data/rules/guidance.yml from the topics
+sync-data: $(VENV)/.installed ## Regenerate the guidance intents in domain.yml and data/rules/guidance.yml from the topics
 	$(PY) -m bot sync-data
 
 lock: $(VENV)/.installed ## Rewrite requirements.lock from the current .venv

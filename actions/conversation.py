@@ -45,12 +45,12 @@ class ActionSessionStart(Action):
 
 
 class _SayMessage(Action, metaclass=ABCMeta):
-    """Sends one text of data/messages.yml; subclasses name which."""
+    """Sends one text of content/messages.yml; subclasses name which."""
 
     @property
     @abstractmethod
     def message_key(self) -> str:
-        """The key of the text under `messages:` in data/messages.yml."""
+        """The key of the text under `messages:` in content/messages.yml."""
 
     def name(self) -> str:
         return f"action_say_{self.message_key}"

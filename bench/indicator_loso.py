@@ -2,7 +2,7 @@
 
 For each development set in turn: train one logistic regression per catalogue item
 (TF-IDF of lemma 1-2-grams with negated words marked, plus which concept classes of
-data/triage/indicator_concepts.yml occur) on the catalogue's phrases and the other
+content/triage/indicator_concepts.yml occur) on the catalogue's phrases and the other
 development sets, then measure on the set left out: the classifier alone, the
 extractor alone, and the two together (an item when either finds it) at a few
 probability thresholds. Reads the development sets only, never the held-out set.

@@ -53,7 +53,9 @@ ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
 class Settings:
     """The assistant's configuration. See README.md, section Configuration."""
 
-    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    # What the assistant knows and says: the guidance, the check's rules and
+    # catalogue, the locality's contacts and the texts (content/ in the project).
+    content_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "content")
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
     host: str = "0.0.0.0"
@@ -139,19 +141,24 @@ class Settings:
 
     @property
     def guidance_dir(self) -> Path:
-        return self.data_dir / "guidance"
+        return self.content_dir / "guidance"
+
+    @property
+    def guidance_text_file(self) -> Path:
+        """The guidance's full text: the source of truth every quotation is checked against."""
+        return self.guidance_dir / "nel-cce-guidance.txt"
 
     @property
     def locality_file(self) -> Path:
-        return self.data_dir / "locality.yml"
+        return self.content_dir / "locality.yml"
 
     @property
     def messages_file(self) -> Path:
-        return self.data_dir / "messages.yml"
+        return self.content_dir / "messages.yml"
 
     @property
     def triage_dir(self) -> Path:
-        return self.data_dir / "triage"
+        return self.content_dir / "triage"
 
     @property
     def effective_tracker_database_url(self) -> str:
@@ -188,7 +195,7 @@ def _checked(settings: Settings) -> Settings:
 def load_settings() -> Settings:
     """Reads the settings from the environment (``CCE_*`` variables)."""
     return _checked(Settings(
-        data_dir=_env_path("CCE_DATA_DIR", PROJECT_ROOT / "data"),
+        content_dir=_env_path("CCE_CONTENT_DIR", PROJECT_ROOT / "content"),
         var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
         models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
         host=os.environ.get("CCE_HOST", "0.0.0.0"),

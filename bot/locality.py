@@ -1,4 +1,4 @@
-"""The contact routes and document names of one area, from ``data/locality.yml``.
+"""The contact routes and document names of one area, from ``content/locality.yml``.
 
 Every contact the assistant gives (999, the Integrated Front Door's e-mail, the
 police force, the documents) comes from this one file, so another area adopts
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import yaml
+from bot.content_file import ContentError, check_fields, load_yaml
 
 REQUIRED_KEYS = (
     "area",
@@ -25,30 +24,34 @@ REQUIRED_KEYS = (
     "nrm_name",
     "intelligence_form",
 )
+# Values texts may use besides the required ones, and the contact routes.
+OPTIONAL_KEYS = (
+    "guidance_title",
+    "exploitation_tool_file",
+    "thresholds_document_guidance",
+    "thresholds_document_file",
+    "adolescent_strategy",
+)
+CONTACT_FIELDS = ("name", "how")
 
 
-class LocalityError(ValueError):
+class LocalityError(ContentError):
     """The locality file is missing, unreadable or lacks a required value."""
 
 
 def load_locality(path: Path) -> dict[str, str]:
     """Loads and checks the locality file; every value becomes a string."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
+    if not path.exists():
         raise LocalityError(
-            f"Locality file {path} not found. Copy data/locality.yml from the "
-            f"repository or point CCE_DATA_DIR at a folder that has one."
-        ) from exc
-    except yaml.YAMLError as exc:
-        raise LocalityError(f"Locality file {path} is not valid YAML: {exc}") from exc
-    if not isinstance(raw, Mapping):
-        raise LocalityError(f"Locality file {path} must be a mapping of key: value.")
+            f"Locality file {path} not found. Copy content/locality.yml from the "
+            f"repository or point CCE_CONTENT_DIR at a folder that has one."
+        )
+    raw = check_fields(load_yaml(path), path.name, (*REQUIRED_KEYS, *OPTIONAL_KEYS, "contacts"))
     missing = [key for key in REQUIRED_KEYS if not raw.get(key)]
     if missing:
         raise LocalityError(
             f"Locality file {path} lacks {', '.join(missing)}; add them (see the "
-            f"comments in data/locality.yml for what each one is)."
+            f"comments in content/locality.yml for what each one is)."
         )
     return {str(key): str(value) for key, value in raw.items() if not isinstance(value, Mapping)}
 
@@ -56,12 +59,11 @@ def load_locality(path: Path) -> dict[str, str]:
 def load_contacts(path: Path) -> dict[str, dict[str, str]]:
     """The ``contacts:`` of the locality file, placeholders filled: id -> name, how."""
     locality = load_locality(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")).get("contacts") or {}
+    raw = load_yaml(path).get("contacts") or {}
     contacts = {}
     for key, value in raw.items():
         where = f"Contact `{key}` in {path.name}"
-        if not isinstance(value, Mapping) or not value.get("name") or not value.get("how"):
-            raise LocalityError(f"{where} needs a `name` and a `how`.")
+        check_fields(value, where, CONTACT_FIELDS, CONTACT_FIELDS)
         contacts[str(key)] = {
             "name": fill(str(value["name"]), locality, where=where),
             "how": fill(str(value["how"]), locality, where=where),
@@ -75,7 +77,7 @@ def fill(template: str, locality: Mapping[str, str], *, where: str = "text") -> 
         return template.format_map(locality)
     except KeyError as exc:
         raise LocalityError(
-            f"{where} uses the placeholder {{{exc.args[0]}}}, which data/locality.yml "
+            f"{where} uses the placeholder {{{exc.args[0]}}}, which content/locality.yml "
             f"does not define; add it there or fix the placeholder."
         ) from exc
     except (ValueError, IndexError) as exc:

@@ -1,8 +1,8 @@
-"""The assistant's own texts from ``data/messages.yml``, with contacts filled in.
+"""The assistant's own texts from ``content/messages.yml``, with contacts filled in.
 
 Guidance answers come from :mod:`bot.knowledge`; everything else the assistant
 says (welcome, help, emergency, out-of-scope and search texts, and the check's
-texts) is written once in ``data/messages.yml`` and rendered here.
+texts) is written once in ``content/messages.yml`` and rendered here.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config import get_settings
+from bot.content_file import ContentError, check_fields, load_yaml
 from bot.knowledge.loader import get_knowledge
 from bot.knowledge.model import Knowledge
 from bot.locality import fill
@@ -37,18 +36,26 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
 
 
-class MessagesError(ValueError):
-    """``data/messages.yml`` is missing a text or names an unknown button."""
+MESSAGE_FIELDS = ("text", "buttons", "sections", "values")
+BUTTON_FIELDS = ("title", "payload")
+
+
+class MessagesError(ContentError):
+    """``content/messages.yml`` is missing a text or names an unknown button."""
 
 
 class Messages:
     def __init__(self, raw: dict[str, Any], knowledge: Knowledge) -> None:
         self._knowledge = knowledge
+        check_fields(raw, "messages.yml", ("buttons", "messages"), ("messages",))
         self.buttons = {
             key: Button(str(value["title"]), str(value["payload"]))
             for key, value in (raw.get("buttons") or {}).items()
+            if check_fields(value, f"Button `{key}` in messages.yml", BUTTON_FIELDS, BUTTON_FIELDS)
         }
         self._messages: dict[str, dict[str, Any]] = raw.get("messages") or {}
+        for key, value in self._messages.items():
+            check_fields(value, f"Message `{key}` in messages.yml", MESSAGE_FIELDS, ("text",))
         for key, raw_message in self._messages.items():  # render each once: mistakes fail here
             self.reply(key, **{name: name for name in raw_message.get("values") or ()})
 
@@ -72,11 +79,7 @@ class Messages:
 
 
 def load_messages(path: Path, knowledge: Knowledge) -> Messages:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise MessagesError(f"Messages file {path} not found.") from exc
-    return Messages(raw or {}, knowledge)
+    return Messages(load_yaml(path) or {}, knowledge)
 
 
 @lru_cache(maxsize=1)

@@ -68,7 +68,7 @@ class Reading:
     reply was not an answer and the dialogue rules should handle it)."""
 
     slots: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # keys of data/messages.yml texts
+    notes: list[str] = field(default_factory=list)  # keys of content/messages.yml texts
     reject: bool = False
 
 

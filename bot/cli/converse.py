@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.content_file import ContentError, check_fields, load_yaml
 
 Send = Callable[[str, str], list[dict[str, Any]]]
 
@@ -51,11 +51,21 @@ class ScriptError(ValueError):
     """A conversation script is not in the expected shape."""
 
 
+def _step(raw: Any, name: str) -> Step:
+    step = check_fields(raw, f"A step of {name!r}", ("user", "contains", "not_contains"), ("user",))
+    return Step(
+        user=str(step["user"]),
+        contains=[str(s) for s in step.get("contains") or []],
+        not_contains=[str(s) for s in step.get("not_contains") or []],
+    )
+
+
 def load_scripts(paths: list[Path]) -> list[Conversation]:
     conversations = []
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = check_fields(load_yaml(path) or {}, path.name, ("conversations",))
         for index, raw in enumerate(data.get("conversations") or []):
+            check_fields(raw, f"Conversation #{index + 1} in {path.name}", ("name", "steps"))
             name = raw.get("name") or f"#{index + 1}"
             steps = raw.get("steps")
             if not isinstance(steps, list) or not steps:
@@ -64,14 +74,7 @@ def load_scripts(paths: list[Path]) -> list[Conversation]:
                 Conversation(
                     name=name,
                     source=str(path),
-                    steps=[
-                        Step(
-                            user=str(step["user"]),
-                            contains=[str(s) for s in step.get("contains") or []],
-                            not_contains=[str(s) for s in step.get("not_contains") or []],
-                        )
-                        for step in steps
-                    ],
+                    steps=[_step(step, name) for step in steps],
                 )
             )
     return conversations
@@ -125,7 +128,7 @@ def rest_sender(url: str, timeout: float = 30.0) -> Send:
 def main(args: argparse.Namespace) -> int:
     try:
         conversations = load_scripts([Path(p) for p in args.files])
-    except (OSError, ScriptError, yaml.YAMLError) as exc:
+    except (OSError, ScriptError, ContentError) as exc:
         print(f"Cannot read the scripts: {exc}", file=sys.stderr)
         return 2
     send = rest_sender(args.url, timeout=args.timeout)

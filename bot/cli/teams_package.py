@@ -3,8 +3,8 @@
 The zip holds, flat, ``manifest.json`` (app manifest schema 1.30, the current
 one), ``color.png`` (192x192) and ``outline.png`` (32x32, white on transparent).
 The app and bot id is ``CCE_TEAMS_APP_ID``; the website and valid domain come
-from ``CCE_TEAMS_PUBLIC_URL``; the texts from ``data/messages.yml`` and
-``data/locality.yml``.
+from ``CCE_TEAMS_PUBLIC_URL``; the texts from ``content/messages.yml`` and
+``content/locality.yml``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Loads ``data/guidance/`` and checks it, so a broken edit fails loudly at start-up.
+"""Loads ``content/guidance/`` and checks it, so a broken edit fails loudly at start-up.
 
 Checks: every section has a heading and summary; every topic has an answer, cites
-known sections, and uses only placeholders that ``data/locality.yml`` defines.
+known sections, and uses only placeholders that ``content/locality.yml`` defines.
 """
 
 from __future__ import annotations
@@ -10,27 +10,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config import get_settings
+from bot.content_file import ContentError, check_fields, load_yaml
 from bot.knowledge.model import Knowledge, Section, Topic
 from bot.locality import fill, load_locality
 
+SECTION_FIELDS = ("id", "heading", "summary", "key_facts", "text")
+TOPIC_FIELDS = ("id", "sections", "question", "answer", "keywords")
 
-class KnowledgeError(ValueError):
+
+class KnowledgeError(ContentError):
     """The guidance knowledge files are missing or inconsistent."""
 
 
 def _read_yaml(path: Path, key: str) -> list[dict[str, Any]]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise KnowledgeError(f"Knowledge file {path} not found.") from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"Knowledge file {path} is not valid YAML: {exc}") from exc
-    items = data.get(key) if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        raise KnowledgeError(f"{path} must have a non-empty list under `{key}:`.")
+    data = load_yaml(path)
+    check_fields(data, path.name, (key,), (key,))
+    items = data[key]
+    if not isinstance(items, list):
+        raise KnowledgeError(f"{data.where(key)}: `{key}:` must be a list.")
     return items
 
 
@@ -47,6 +45,7 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
     sections = []
     for raw in _read_yaml(guidance_dir / "sections.yml", "sections"):
         where = f"Section {raw.get('id', '?')!r} in sections.yml"
+        check_fields(raw, where, SECTION_FIELDS, ("id", "heading", "summary"))
         sections.append(
             Section(
                 id=_text(raw, "id", where),
@@ -63,6 +62,7 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
     seen: set[str] = set()
     for raw in _read_yaml(guidance_dir / "topics.yml", "topics"):
         where = f"Topic {raw.get('id', '?')!r} in topics.yml"
+        check_fields(raw, where, TOPIC_FIELDS, ("id", "sections", "question", "answer"))
         topic_id = _text(raw, "id", where)
         if topic_id in seen:
             raise KnowledgeError(f"{where} is listed twice; topic ids must be unique.")

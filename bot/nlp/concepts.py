@@ -7,7 +7,7 @@ the cash came from", "turned up with £200 and no explanation"). A concept rule
 names the concepts the guidance's wording of an item is made of, each a class of
 everyday words for it (people, money and goods, places, drugs, family, verbs of
 movement...), and asks for one word of each within a few tokens. The classes and
-rules live in ``data/triage/indicator_concepts.yml`` (its header explains them).
+rules live in ``content/triage/indicator_concepts.yml`` (its header explains them).
 
 Matching is on spaCy lookup lemmas (a ``PhraseMatcher`` per class), or on the
 lower-case form for a term written ``=word``. Negation is the caller's business
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from bot.content_file import check_fields, load_yaml
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -37,6 +37,7 @@ KEEP_FORM = frozenset(
 CLAUSE_ENDS = frozenset({".", "!", "?", ";", ":", "…", "–", "—", "|", "\n"})
 DEFAULT_WINDOW = 8
 MAX_CLAUSES = 3
+RULE_FIELDS = ("item", "all", "also", "window", "ordered", "none", "none_window", "clauses")
 MAX_OCCURRENCES = 12  # per slot and clause, so a long clause cannot blow up the combinations
 
 
@@ -72,7 +73,8 @@ class ConceptMatcher:
     def __init__(self, path: Path, nlp: Language, item_ids: set[str] | None = None) -> None:
         from spacy.matcher import PhraseMatcher
 
-        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw: dict[str, Any] = load_yaml(path) or {}
+        check_fields(raw, path.name, ("window", "classes", "rules"), ("classes", "rules"))
         self.nlp = nlp
         classes: dict[str, list[str]] = {
             str(k): [str(t) for t in v] for k, v in (raw.get("classes") or {}).items()
@@ -80,6 +82,7 @@ class ConceptMatcher:
         default_window = int(raw.get("window", DEFAULT_WINDOW))
         self.rules: list[Rule] = []
         for entry in raw.get("rules") or []:
+            check_fields(entry, "A concept rule", RULE_FIELDS, ("item", "all"))
             item_id = str(entry["item"])
             if item_ids is not None and item_id not in item_ids:
                 raise ConceptError(f"{path.name}: rule for unknown catalogue item {item_id!r}.")

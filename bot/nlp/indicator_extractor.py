@@ -1,8 +1,8 @@
 """Rasa graph component: recognises the guidance's indicators in messages.
 
 Runs :class:`bot.nlp.indicator_matcher.IndicatorMatcher` (spelling normalisation,
-then spaCy PhraseMatcher and Matcher on lemmas from ``data/triage/catalogue.yml``
-and the concept rules of ``data/triage/indicator_concepts.yml``) over the doc that
+then spaCy PhraseMatcher and Matcher on lemmas from ``content/triage/catalogue.yml``
+and the concept rules of ``content/triage/indicator_concepts.yml``) over the doc that
 ``LemmaSpacyNLP`` made, and adds one entity per catalogue item found: entity
 ``indicator`` or ``vulnerability``, value the item's id. The indicator check
 reads them from the practitioner's own description. Nothing is learned, so the

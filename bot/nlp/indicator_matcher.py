@@ -5,8 +5,8 @@ Plain spaCy, no Rasa, built once over the shared pipeline from data files:
 - the text's spelling is normalised first (:mod:`bot.nlp.normalise`: "wont",
   "threatend");
 - a ``PhraseMatcher`` on lemmas for each item's phrases and a ``Matcher`` for its
-  token patterns (``data/triage/catalogue.yml``);
-- concept rules (:mod:`bot.nlp.concepts`, ``data/triage/indicator_concepts.yml``):
+  token patterns (``content/triage/catalogue.yml``);
+- concept rules (:mod:`bot.nlp.concepts`, ``content/triage/indicator_concepts.yml``):
   words for each concept of an item close together in one clause, in any order.
 
 A match just after a negation ("he hasn't gone missing", "never carries a knife",
@@ -253,7 +253,7 @@ def _ends_clause(token: Token, words: tuple[str, ...]) -> bool:
 
 @lru_cache(maxsize=1)
 def get_matcher() -> IndicatorMatcher:
-    """The process-wide matcher over the catalogue in data/triage/."""
+    """The process-wide matcher over the catalogue in content/triage/."""
     from bot.config import get_settings
     from bot.triage.service import get_catalogue
 

@@ -1,5 +1,5 @@
 """The catalogue of indicators, vulnerability factors, push and pull factors and
-control methods the guidance names (``data/triage/catalogue.yml``)."""
+control methods the guidance names (``content/triage/catalogue.yml``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.content_file import ContentError, check_fields, load_yaml
 
 KINDS = ("indicator", "vulnerability", "push_factor", "pull_factor", "control_method")
 # Which list of the check an item of each kind goes to: vulnerability factors
@@ -17,7 +17,12 @@ KINDS = ("indicator", "vulnerability", "push_factor", "pull_factor", "control_me
 VULNERABILITY_KINDS = frozenset({"vulnerability", "push_factor"})
 
 
-class CatalogueError(ValueError):
+ITEM_FIELDS = (
+    "id", "kind", "label", "section", "phrases", "token_patterns", "implies", "intelligence",
+)  # fmt: skip
+
+
+class CatalogueError(ContentError):
     """The catalogue file is malformed, or an id is not in it."""
 
 
@@ -76,11 +81,12 @@ class Catalogue:
 
 
 def load_catalogue(path: Path, section_ids: Iterable[str] = ()) -> Catalogue:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = check_fields(load_yaml(path) or {}, path.name, ("items",), ("items",))
     known_sections = set(section_ids)
     items = []
     for entry in raw.get("items") or []:
         where = f"Catalogue item {entry.get('id', '?')!r} in {path.name}"
+        check_fields(entry, where, ITEM_FIELDS, ("id", "kind", "label", "section"))
         if entry.get("kind") not in KINDS:
             raise CatalogueError(f"{where}: kind must be one of {', '.join(KINDS)}.")
         if known_sections and entry.get("section") not in known_sections:

@@ -55,7 +55,7 @@ def _decide(facts: Facts, rules: RuleSet) -> tuple[str, bool, list[Rule]]:
     applied = [rule for rule in rules.rules if rules.holds(rule.when, facts)]
     outcomes = [rule.outcome for rule in applied if rule.outcome]
     if not outcomes:
-        raise AssessmentError(f"No rule gave an outcome for {facts}; fix data/triage/rules.yml.")
+        raise AssessmentError(f"No rule gave an outcome for {facts}; fix content/triage/rules.yml.")
     outcome = min(outcomes, key=OUTCOMES.index)
     nrm = any(rule.flag == "nrm_referral" for rule in applied)
     return outcome, nrm, applied

@@ -1,4 +1,4 @@
-"""The check's rules as data (``data/triage/rules.yml``) and how a condition is
+"""The check's rules as data (``content/triage/rules.yml``) and how a condition is
 evaluated against a practitioner's answers.
 
 A condition is a small tree: ``{yes: question}``, ``{no: question}``,
@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot.content_file import ContentError, check_fields, load_yaml
 from bot.triage.model import OUTCOMES, QUESTIONS, Answer
 
 HAS_TARGETS = ("indicators", "vulnerabilities", "intelligence")
 
 
-class RulesError(ValueError):
+RULE_FIELDS = ("id", "when", "steps", "outcome", "flag")
+STEP_FIELDS = ("action", "contact", "section")
+
+
+class RulesError(ContentError):
     """The rules file is malformed."""
 
 
@@ -122,7 +125,9 @@ def _check_condition(condition: Any, named: Mapping[str, Any], where: str) -> No
 def load_rules(
     path: Path, contact_ids: set[str] | frozenset[str], section_ids: set[str] | frozenset[str]
 ) -> RuleSet:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = check_fields(
+        load_yaml(path) or {}, path.name, ("outcomes", "conditions", "decision_rules", "find_out")
+    )
     outcomes = raw.get("outcomes") or {}
     if list(outcomes) != list(OUTCOMES) or not all(
         isinstance(o, Mapping) and o.get("title") for o in outcomes.values()
@@ -138,12 +143,14 @@ def load_rules(
     rules = []
     for entry in raw.get("decision_rules") or []:
         where = f"{path.name}, rule {entry.get('id', '?')!r}"
+        check_fields(entry, where, RULE_FIELDS, ("id", "when", "steps"))
         entry["when"] = _normalise(entry.get("when"))
         _check_condition(entry["when"], named, where)
         if entry.get("outcome") is not None and entry["outcome"] not in OUTCOMES:
             raise RulesError(f"{where}: unknown outcome {entry['outcome']!r}.")
         steps = []
         for step in entry.get("steps") or []:
+            check_fields(step, f"{where}, a step", STEP_FIELDS, STEP_FIELDS)
             if step.get("contact") not in contact_ids:
                 raise RulesError(
                     f"{where}: contact {step.get('contact')!r} is not in locality.yml."

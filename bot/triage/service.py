@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-import yaml
-
 from bot.config import get_settings
+from bot.content_file import check_fields, load_yaml
 from bot.knowledge.loader import get_knowledge
 from bot.locality import load_contacts
 from bot.triage.catalogue import Catalogue, load_catalogue
@@ -26,7 +25,9 @@ def get_catalogue() -> Catalogue:
 def get_questions() -> dict[str, dict[str, str]]:
     """The check's questions (label, ask) in asking order, from questions.yml."""
     path = get_settings().triage_dir / "questions.yml"
-    questions = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("questions") or {}
+    questions = check_fields(load_yaml(path), path.name, ("questions",))["questions"]
+    for key, value in questions.items():
+        check_fields(value, f"Question {key!r} in {path.name}", ("label", "ask"), ("label", "ask"))
     if tuple(questions) != QUESTIONS:
         raise RulesError(f"{path} must list the questions {', '.join(QUESTIONS)} in that order.")
     return {key: {"label": str(v["label"]), "ask": str(v["ask"])} for key, v in questions.items()}

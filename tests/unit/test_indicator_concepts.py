@@ -1,5 +1,5 @@
 """The indicator extractor beyond its catalogue phrases: spelling normalisation,
-concept rules (bot/nlp/concepts.py, data/triage/indicator_concepts.yml), negation,
+concept rules (bot/nlp/concepts.py, content/triage/indicator_concepts.yml), negation,
 and its precision and recall on the development sets (never the held-out set)."""
 
 from __future__ import annotations

@@ -66,8 +66,10 @@ def test_every_answer_ends_with_a_valid_source_line(knowledge, topic_id):
     assert answer.body and "Source:" not in answer.body
 
 
-def test_answers_invent_no_contact(knowledge, project_root):
-    guidance = project_root.parent / "shared/guidance/nel-cce-guidance.txt"
+def test_answers_invent_no_contact(knowledge):
+    from bot.config import get_settings
+
+    guidance = get_settings().guidance_text_file  # the project's own copy
     emails_in_guidance = set(re.findall(r"[\w.]+@[\w.]+\w", guidance.read_text(encoding="utf-8")))
     for topic in knowledge.topics.values():
         text = topic.answer
@@ -101,9 +103,9 @@ def _copy(tmp_path: Path, project_root: Path) -> tuple[Path, Path]:
     guidance = tmp_path / "guidance"
     guidance.mkdir()
     for name in ("sections.yml", "topics.yml"):
-        (guidance / name).write_text((project_root / "data/guidance" / name).read_text())
+        (guidance / name).write_text((project_root / "content/guidance" / name).read_text())
     locality = tmp_path / "locality.yml"
-    locality.write_text((project_root / "data/locality.yml").read_text())
+    locality.write_text((project_root / "content/locality.yml").read_text())
     return guidance, locality
 
 

@@ -1,4 +1,4 @@
-"""Replies built from the knowledge and data/messages.yml, and the thin actions."""
+"""Replies built from the knowledge and content/messages.yml, and the thin actions."""
 
 from __future__ import annotations
 

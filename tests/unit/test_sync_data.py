@@ -1,5 +1,5 @@
-"""domain/guidance.yml and data/rules/guidance.yml follow data/guidance/topics.yml,
-and every topic is trained with enough examples."""
+"""The guidance intents of domain.yml and data/rules/guidance.yml follow
+content/guidance/topics.yml, and every topic is trained with enough examples."""
 
 from __future__ import annotations
 

@@ -34,7 +34,7 @@ FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # the domain is only read
 @pytest.fixture(scope="module")
 def domain() -> Domain:
     tracker_memo.install()
-    return Domain.load(str(PROJECT_ROOT / "domain"))
+    return Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
 
 def _events(domain: Domain) -> st.SearchStrategy:
