@@ -50,6 +50,12 @@ PAGE_SECURITY_HEADERS = {
 }
 
 
+def page_response() -> HTTPResponse:
+    """The chat page, with its security headers."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    return response.html(html, headers=PAGE_SECURITY_HEADERS)
+
+
 class RequestError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -155,8 +161,7 @@ class WebChatInput(InputChannel):
 
         @web.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
-            html = (STATIC / "index.html").read_text(encoding="utf-8")
-            return response.html(html, headers=PAGE_SECURITY_HEADERS)
+            return page_response()
 
         @web.route("/static/<name>", methods=["GET"])
         async def static(request: Request, name: str) -> HTTPResponse:

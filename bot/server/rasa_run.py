@@ -21,7 +21,7 @@ import time
 from typing import Any
 
 from bot.config import get_settings
-from bot.server import speedups
+from bot.server import site, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def _freeze_after_loading() -> None:
 
 def main() -> None:
     speedups.install()
+    site.install()
     _freeze_after_loading()
     if get_settings().actions_in_process:
         from bot.server import inprocess_actions

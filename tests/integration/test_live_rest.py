@@ -95,3 +95,12 @@ def test_first_reply_is_the_welcome(assistant):
     assert "If a child is in immediate danger, call 999." in said
     assert "Source: NEL CCE guidance – Indicators" in said
     assert json.dumps(said)  # plain text, serialisable
+
+
+def test_the_home_page_is_the_chat_page_not_rasas_hello(assistant):
+    with urllib.request.urlopen(f"{assistant.url}/", timeout=10) as response:
+        body = response.read().decode("utf-8")
+        headers = response.headers
+    assert "Hello from Rasa" not in body
+    assert "/webhooks/web/static/widget.js" in body and "<h1" in body
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
