@@ -23,7 +23,9 @@ def send(
     returns the event that records it."""
     for reply in replies:
         dispatcher.utter_message(
-            text=reply.text, buttons=[button.as_dict() for button in reply.buttons]
+            text=reply.text,
+            buttons=[button.as_dict() for button in reply.buttons],
+            json_message=dict(reply.custom) if reply.custom else None,
         )
     if tracker is None or tracker.get_slot(REMINDED):
         return []

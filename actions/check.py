@@ -1,9 +1,11 @@
-"""The indicator check's actions: the form's validation (which also asks the next
-question), start, change of answer, and the outcome. The logic is in bot.check and
-bot.triage."""
+"""The indicator check's actions: the form's validation (which also shows the
+next screen), start, change of answer, and the outcome. The logic is in
+bot.check and bot.triage."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,17 +14,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
 from bot.check import flow, replies
+from bot.knowledge.loader import get_knowledge
 from bot.messages import get_messages
 from bot.storage.records import record_check
 from bot.triage.engine import assess
-from bot.triage.model import CheckInput
-from bot.triage.service import get_catalogue, get_questions, get_triage
+from bot.triage.model import Stamp
+from bot.triage.service import get_catalogue, get_plan, get_triage
+from bot.triage.summary import checked_at, new_reference
 
 FORM = "indicator_check_form"
+CHECKLIST_ENTITIES = (flow.THEME_ENTITY, flow.SEEN_ENTITY, flow.NOT_KNOWN_ENTITY)
 
 
 def _state(tracker: Tracker) -> dict[str, Any]:
-    return {slot: tracker.get_slot(slot) for slot in flow.CHECK_SLOTS}
+    return {slot: tracker.get_slot(slot) for slot in flow.check_slots(get_plan())}
 
 
 def _answering(tracker: Tracker) -> bool:
@@ -40,27 +45,36 @@ def _answering(tracker: Tracker) -> bool:
     return False
 
 
-def _found_ids(tracker: Tracker) -> list[str]:
+def _entities(tracker: Tracker) -> tuple[list[str], dict[str, list[str]]]:
+    """The catalogue ids the recogniser found, and a checklist's entity values."""
     catalogue = get_catalogue()
-    ids = []
+    found: list[str] = []
+    checklist: dict[str, list[str]] = defaultdict(list)
     for entity in tracker.latest_message.get("entities") or []:
-        value = entity.get("value")
-        if entity.get("entity") in ("indicator", "vulnerability") and value in catalogue:
-            ids.append(value)
-    return list(dict.fromkeys(ids))
+        name, value = entity.get("entity"), entity.get("value")
+        if name in ("indicator", "vulnerability") and value in catalogue:
+            found.append(value)
+        elif name in CHECKLIST_ENTITIES and isinstance(value, str):
+            checklist[name].append(value)
+    return list(dict.fromkeys(found)), dict(checklist)
+
+
+def _ask(slot: str, state: dict[str, Any]) -> list:
+    return replies.ask(
+        slot, state, get_plan(), get_catalogue(), get_messages(), get_knowledge().source_line
+    )
 
 
 class ValidateIndicatorCheckForm(Action):
-    """Reads each reply (bot.check.flow.read_reply), picks the next question and
-    asks it.
+    """Reads each reply (bot.check.flow.read_reply), picks the next screen and
+    shows it.
 
     Rasa 3.6's form calls this action every time it runs (on activation, on each
     answer and on coming back after an interruption) and then asks for the slot
     it names in ``requested_slot``. Asking here, in the same call, saves the
-    second action call (over HTTP, with a separate action server) that an
-    ``action_ask_<slot>`` action would cost on every step: the domain has no ask
-    action or ``utter_ask_`` response for the check's slots, so the form finds
-    nothing more to run.
+    second action call that an ``action_ask_<slot>`` action would cost on every
+    step: the domain has no ask action or ``utter_ask_`` response for the
+    check's slots, so the form finds nothing more to run.
     """
 
     def name(self) -> str:
@@ -70,14 +84,18 @@ class ValidateIndicatorCheckForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         events: list[EventType] = []
+        plan = get_plan()
         slot = tracker.get_slot("requested_slot")
         if slot and _answering(tracker):
+            found, checklist = _entities(tracker)
             reading = flow.read_reply(
                 slot,
                 (tracker.latest_message.get("intent") or {}).get("name"),
                 tracker.latest_message.get("text") or "",
-                _found_ids(tracker),
+                checklist,
+                found,
                 _state(tracker),
+                plan,
                 get_catalogue(),
             )
             if reading.reject:
@@ -87,11 +105,10 @@ class ValidateIndicatorCheckForm(Action):
             events = [SlotSet(key, value) for key, value in reading.slots.items()]
             tracker.add_slots(events)
         state = _state(tracker)
-        next_slot = flow.next_slot(state)
+        next_slot = flow.next_slot(state, plan)
         events.append(SlotSet("requested_slot", next_slot))
         if next_slot is not None:
-            question = replies.ask(next_slot, state, get_questions(), get_catalogue())
-            events += send(dispatcher, question, tracker)
+            events += send(dispatcher, _ask(next_slot, state), tracker)
         return events
 
 
@@ -105,7 +122,7 @@ class ActionStartCheck(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         send(dispatcher, [get_messages().reply("check_intro")])
-        return [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]
+        return [SlotSet(slot, None) for slot in flow.check_slots(get_plan())]
 
 
 class ActionChangeAnswer(Action):
@@ -117,12 +134,12 @@ class ActionChangeAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        labels = flow.changeable_labels({q: v["label"] for q, v in get_questions().items()})
+        labels = flow.changeable_labels(get_plan())
         state = _state(tracker)
         chosen = next(tracker.get_latest_entity_values("check_question"), None)
         if isinstance(chosen, str) and chosen in labels and state.get(chosen) is not None:
             return [SlotSet(k, v) for k, v in flow.reset_for_change(chosen).items()]
-        send(dispatcher, replies.change_choices(state, labels))
+        send(dispatcher, replies.change_choices(state, labels, get_messages()))
         return []
 
 
@@ -135,15 +152,10 @@ class ActionCheckOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        state = _state(tracker)
-        check = CheckInput.from_dict(
-            {
-                **{q: state.get(q) for q in get_questions()},
-                "indicators": state.get(flow.INDICATORS) or [],
-                "vulnerabilities": state.get(flow.VULNERABILITIES) or [],
-            }
-        )
-        assessment = assess(check, get_triage())
-        events = send(dispatcher, replies.outcome(assessment), tracker)
+        plan = get_plan()
+        triage = get_triage()
+        stamp = Stamp(checked_at(datetime.now(timezone.utc)), new_reference(), triage.edition)
+        assessment = assess(flow.check_input(_state(tracker), plan), triage, stamp)
+        events = send(dispatcher, replies.outcome(assessment, get_messages()), tracker)
         record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
-        return events + [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]
+        return events + [SlotSet(slot, None) for slot in flow.check_slots(plan)]

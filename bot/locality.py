@@ -8,6 +8,7 @@ the assistant by editing it. Texts refer to its values as ``{key}`` placeholders
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content_file import ContentError, check_fields, load_yaml
@@ -31,8 +32,9 @@ OPTIONAL_KEYS = (
     "thresholds_document_guidance",
     "thresholds_document_file",
     "adolescent_strategy",
+    "guidance_edition",
 )
-CONTACT_FIELDS = ("name", "how")
+CONTACT_FIELDS = ("name", "how", "evidence")
 
 
 class LocalityError(ContentError):
@@ -56,18 +58,30 @@ def load_locality(path: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in raw.items() if not isinstance(value, Mapping)}
 
 
-def load_contacts(path: Path) -> dict[str, dict[str, str]]:
-    """The ``contacts:`` of the locality file, placeholders filled: id -> name, how."""
+@dataclass(frozen=True)
+class Contact:
+    """A contact route: who, how to reach them, and the guidance's words for it
+    (none for the safeguarding lead, where the assistant points when the
+    guidance is silent)."""
+
+    name: str
+    how: str
+    evidence: tuple[str, ...] = ()
+
+
+def load_contacts(path: Path) -> dict[str, Contact]:
+    """The ``contacts:`` of the locality file, placeholders filled."""
     locality = load_locality(path)
     raw = load_yaml(path).get("contacts") or {}
     contacts = {}
     for key, value in raw.items():
         where = f"Contact `{key}` in {path.name}"
-        check_fields(value, where, CONTACT_FIELDS, CONTACT_FIELDS)
-        contacts[str(key)] = {
-            "name": fill(str(value["name"]), locality, where=where),
-            "how": fill(str(value["how"]), locality, where=where),
-        }
+        check_fields(value, where, CONTACT_FIELDS, ("name", "how"))
+        contacts[str(key)] = Contact(
+            name=fill(str(value["name"]), locality, where=where),
+            how=" ".join(fill(str(value["how"]), locality, where=where).split()),
+            evidence=tuple(" ".join(str(q).split()) for q in value.get("evidence") or ()),
+        )
     return contacts
 
 

@@ -7,6 +7,7 @@ texts) is written once in ``content/messages.yml`` and rendered here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +31,13 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """One bot message: text and optional buttons, as a channel sends it."""
+    """One bot message: text and optional buttons, as a channel sends it, and
+    optional structured data (``custom``) for channels that draw a control, such
+    as the check's checklists; the text always stands on its own."""
 
     text: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    custom: Mapping[str, Any] | None = None
 
 
 MESSAGE_FIELDS = ("text", "buttons", "sections", "values")

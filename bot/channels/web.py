@@ -30,6 +30,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels import tokens
 from bot.channels.holding import with_holding_message
+from bot.channels.outgoing import answered_text, checklist_of, combine
+from bot.check.flow import CHECKLIST_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -91,19 +93,39 @@ def session_from(data: dict[str, Any], key: bytes) -> str:
     return session_id
 
 
+def widget_message(message: dict[str, Any]) -> dict[str, Any]:
+    """One bot message as the widget draws it: text, buttons, and a checklist."""
+    drawn = {"text": message.get("text") or "", "buttons": message.get("buttons") or []}
+    checklist = checklist_of(message)
+    if checklist:
+        drawn["checklist"] = checklist
+    return drawn
+
+
 def history_messages(events: list[Any]) -> list[dict[str, Any]]:
     """User and bot messages of a tracker, for the widget to redraw; a button
-    payload the user sent is shown as the button's title."""
+    payload the user sent is shown as the button's title, a checklist sent as
+    what it said."""
     messages: list[dict[str, Any]] = []
     payload_titles: dict[str, str] = {}
+    labels: dict[str, str] = {}
     for event in events:
         if isinstance(event, BotUttered):
-            buttons = list((event.data or {}).get("buttons") or [])
+            data = event.data or {}
+            buttons = list(data.get("buttons") or [])
             payload_titles = {b.get("payload"): b.get("title") for b in buttons}
-            messages.append({"sender": "bot", "text": event.text or "", "buttons": buttons})
+            drawn = widget_message({"text": event.text, "buttons": buttons, **data})
+            if not drawn["text"] and not buttons and "checklist" in drawn and messages:
+                messages[-1]["checklist"] = drawn["checklist"]  # rasa sent it on its own
+            elif drawn["text"] or buttons:
+                messages.append({"sender": "bot", **drawn})
+            if "checklist" in drawn:
+                labels = {i.get("id"): i.get("label") for i in drawn["checklist"]["items"]}
         elif isinstance(event, UserUttered):
             text = event.text or ""
-            if text.startswith("/"):
+            if text.startswith(f"/{CHECKLIST_INTENT}"):
+                text = answered_text((event.parse_data or {}).get("entities") or [], labels)
+            elif text.startswith("/"):
                 if text not in payload_titles:
                     continue  # a command the user never saw as text
                 text = payload_titles[text]
@@ -217,10 +239,7 @@ class WebChatInput(InputChannel):
             await on_new_message(
                 UserMessage(text, collector, session_id, input_channel=self.name())
             )
-            messages = [
-                {"text": m.get("text") or "", "buttons": m.get("buttons") or []}
-                for m in collector.messages
-            ]
+            messages = [widget_message(m) for m in combine(collector.messages)]
             return self._cors(request, response.json({"messages": messages}))
 
         @web.route("/history", methods=["POST"])

@@ -1,14 +1,16 @@
-"""Which question the check asks next, and how a reply to it is read.
+"""Which screen the check shows next, and how a reply to it is read.
 
-The check's state is a plain dict of slot values. Questions, in order: immediate
-danger first (a yes ends the check with the 999 route at once), then age (an
-adult ends it: outside the guidance's scope), the practitioner's own description,
-confirmation of what was recognised in it, the guidance's signs as a list to pick
-from when a description was given but nothing in it was recognised or what was
-recognised was not right (the extractor misses phrasings and misreads some, and
-neither must read as "no indicator"), the remaining yes/no questions (those the
-confirmed description already answered are skipped), and vulnerability factors.
-At most 12 questions.
+The check's state is a plain dict of slot values. Screens, in order: immediate
+danger first (a yes ends the check with the 999 route at once; "not sure" is met
+at once with 999 and how to decide), then age (someone aged 18 or over gets one
+screen more, on modern slavery, whose reporting route covers adults), the
+practitioner's own description, and then the themed checklists of
+content/triage/check.yml, which between them show every indicator of the
+guidance, the remaining questions and the guidance's vulnerability factors.
+Each item is answered seen / not seen / not known; what was recognised in the
+description arrives pre-selected, to confirm. So no outcome but the emergency
+and the adult ones is reached without every indicator having been put to the
+practitioner: the recogniser only saves clicks.
 """
 
 from __future__ import annotations
@@ -19,231 +21,247 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.triage.catalogue import Catalogue
-from bot.triage.model import QUESTIONS
+from bot.triage.model import CheckInput
+from bot.triage.plan import CheckPlan, Theme
 
+DANGER = "immediate_danger"
+AGE = "age_under_18"
 DESCRIPTION = "description"
-CONFIRM_FOUND = "confirm_found"
-INDICATOR_LIST = "indicator_list"
-VULNERABILITY_FACTORS = "vulnerability_factors"
 FOUND_ITEMS = "found_items"
-INDICATORS = "indicators"
-VULNERABILITIES = "vulnerabilities"
-
-# Slots the check asks for, in order (after the first two, some are skipped).
-ASKED = (
-    "immediate_danger",
-    "age_under_18",
-    DESCRIPTION,
-    CONFIRM_FOUND,
-    INDICATOR_LIST,
-    *QUESTIONS[2:],
-    VULNERABILITY_FACTORS,
-)
-# Every slot the check fills, so that starting again clears them all.
-CHECK_SLOTS = (*ASKED, FOUND_ITEMS, INDICATORS, VULNERABILITIES)
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
 ANSWER_INTENTS = {"affirm": YES, "deny": NO, "unsure": UNKNOWN}
-# Intents that leave the current question for something else (answered by rules,
-# after which the check asks the same question again).
+# A checklist submitted by the widget or Teams: /checklist{"check_theme": ...,
+# "check_seen": [...], "check_not_known": [...]}; the rest of the screen is "no".
+CHECKLIST_INTENT = "checklist"
+THEME_ENTITY, SEEN_ENTITY, NOT_KNOWN_ENTITY = "check_theme", "check_seen", "check_not_known"
+# Intents that leave the current screen for something else (answered by rules,
+# after which the check shows the same screen again).
 INTERRUPTIONS = frozenset({"emergency", "stop_check", "change_answer", "start_check", "help"})
 GUIDANCE_PREFIX = "ask_"
-# Free-text slots: what is typed there is an answer even when it reads like a
-# guidance question ("he keeps going missing" is not a question about missing).
-FREE_TEXT = frozenset({DESCRIPTION, INDICATOR_LIST, VULNERABILITY_FACTORS})
 MAX_DESCRIPTION = 5000
-NONE_OF_THESE = re.compile(r"(none( of (these|them|those|the above))?|nothing|no|nope|n/?a)[.!]?")
+NONE_OF_THESE = re.compile(
+    r"(none( of (these|them|those|the above))?|nothing|no|nope|n/?a|not seen any)[.!]?"
+)
+NOT_KNOWN_ALL = re.compile(
+    r"(not known|not sure|unsure|don'?t know|do not know|dunno|unknown|no idea)"
+    r"( for (any|all)( of (these|them|those))?)?[.!]?"
+)
+# A typed list: "1, 3", "2 and 5", "1, 3 not known 4", "numbers 2 & 15".
+LIST_TOKEN = re.compile(
+    r"(?P<unknown>not known|not sure|unsure|don'?t know|do not know|unknown|\?)"
+    r"|(?P<seen>seen|yes)"
+    r"|(?P<number>(?<!\d)\d{1,3})(?:st|nd|rd|th)?(?!\d)"
+)
+LIST_FILLER = re.compile(
+    r"(numbers?|nos?|no\.|#|and|but|about|for|of|&|,|;|:|\.|/|\+|-|only|just|\s)*"
+)
 # "15", "15 years old", "she's 16", "they are 17yo": an age typed at the age question.
-# "3, 7 and 12", "numbers 2 & 15", "2nd and 5th": a reply to the list made of its numbers only.
-LIST_NUMBER = re.compile(r"(?<!\d)(\d{1,2})(?:st|nd|rd|th)?(?!\d)")
-LIST_FILLER = re.compile(r"(numbers?|nos?|#|and|&|,|;|\.|/|\+|\s)+")
-AGE = re.compile(
+AGE_TEXT = re.compile(
     r"\s*(?:(?:he|she|they)(?:'s| is| are)\s+)?(\d{1,3})\s*(?:yrs?|years?(?: old)?|yo)?\s*\.?\s*"
 )
 
 
 @dataclass
 class Reading:
-    """How one reply was read: slots to set, notes to say, or a rejection (the
-    reply was not an answer and the dialogue rules should handle it)."""
+    """How one reply was read: slots to set, notes to say first (keys of
+    content/messages.yml), or a rejection (not an answer: the dialogue rules
+    handle it, then the same screen is shown again)."""
 
     slots: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # keys of content/messages.yml texts
+    notes: list[str] = field(default_factory=list)
     reject: bool = False
 
 
-def changeable_labels(question_labels: Mapping[str, str]) -> dict[str, str]:
+def check_slots(plan: CheckPlan) -> tuple[str, ...]:
+    """Every slot the check fills, so that starting again clears them all."""
+    return (DANGER, AGE, DESCRIPTION, FOUND_ITEMS, *(t.slot for t in plan.all_themes))
+
+
+def required_slots(state: Mapping[str, Any], plan: CheckPlan) -> list[str]:
+    """The screens this check needs, given what is known so far."""
+    if state.get(DANGER) == YES:
+        return [DANGER]
+    if state.get(AGE) == NO:
+        return [DANGER, AGE, plan.adult.slot]
+    return [DANGER, AGE, DESCRIPTION, *(t.slot for t in plan.themes)]
+
+
+def next_slot(state: Mapping[str, Any], plan: CheckPlan) -> str | None:
+    """The next screen to show, or None when the check is complete."""
+    return next((s for s in required_slots(state, plan) if state.get(s) is None), None)
+
+
+def screen_number(slot: str, state: Mapping[str, Any], plan: CheckPlan) -> tuple[int, int]:
+    """Which screen ``slot`` is, and how many this check has (as far as known)."""
+    slots = required_slots(state, plan)
+    return slots.index(slot) + 1, len(slots)
+
+
+def changeable_labels(plan: CheckPlan) -> dict[str, str]:
     """The answers a user can go back and change, with their names, in asking order."""
-    extra = {
+    labels = {
+        DANGER: plan.questions[DANGER].label,
+        AGE: plan.questions[AGE].label,
         DESCRIPTION: "What you noticed",
-        INDICATOR_LIST: "Signs from the list",
-        VULNERABILITY_FACTORS: "Vulnerability factors",
     }
-    labels = {**question_labels, **extra}
-    return {slot: labels[slot] for slot in ASKED if slot in labels}
+    return {**labels, **{t.slot: t.title for t in plan.all_themes}}
 
 
 def reset_for_change(slot: str) -> dict[str, Any]:
     """Slot values that clear ``slot`` (and what depends on it) to ask it again."""
-    if slot == DESCRIPTION:
-        return {
-            DESCRIPTION: None,
-            FOUND_ITEMS: None,
-            CONFIRM_FOUND: None,
-            INDICATOR_LIST: None,
-            INDICATORS: None,
-        }
-    if slot == INDICATOR_LIST:  # asked only when nothing from the description was confirmed,
-        return {INDICATOR_LIST: None, INDICATORS: None}  # so every indicator came from it
-    if slot == VULNERABILITY_FACTORS:
-        return {VULNERABILITY_FACTORS: None, VULNERABILITIES: None}
+    if slot == DESCRIPTION:  # screens already answered keep their answers
+        return {DESCRIPTION: None, FOUND_ITEMS: None}
     return {slot: None}
 
 
-def next_slot(state: Mapping[str, Any]) -> str | None:
-    """The next slot to ask for, or None when the check is complete."""
-    for slot in required_slots(state):
-        if state.get(slot) is None:
-            return slot
-    return None
+def implied(found: Sequence[str], catalogue: Catalogue) -> list[str]:
+    """Catalogue ids found in text, with the questions their items imply."""
+    ids = list(found)
+    for item_id in found:
+        ids += [q for q, answer in catalogue[item_id].implies.items() if answer == YES]
+    return list(dict.fromkeys(ids))
 
 
-def required_slots(state: Mapping[str, Any]) -> list[str]:
-    """The slots this check needs, given what is known so far."""
-    if state.get("immediate_danger") == YES:
-        return ["immediate_danger"]
-    if state.get("age_under_18") == NO:
-        return ["immediate_danger", "age_under_18"]
-    slots = ["immediate_danger", "age_under_18", DESCRIPTION]
-    if state.get(FOUND_ITEMS):
-        slots.append(CONFIRM_FOUND)
-        if state.get(CONFIRM_FOUND) == NO:
-            slots.append(INDICATOR_LIST)  # what was recognised was not right
-    elif state.get(DESCRIPTION) == "given":
-        slots.append(INDICATOR_LIST)  # described, but nothing recognised
-    slots += list(QUESTIONS[2:])
-    slots.append(VULNERABILITY_FACTORS)
-    return slots
+def preselected(theme: Theme, state: Mapping[str, Any], catalogue: Catalogue) -> list[str]:
+    """The items of a screen recognised in the practitioner's description."""
+    recognised = implied(state.get(FOUND_ITEMS) or [], catalogue)
+    return [i for i in theme.items if i in recognised]
 
 
-def _age_from_text(text: str) -> str | None:
-    match = AGE.fullmatch(text.lower())
-    if not match:
-        return None
-    return YES if int(match.group(1)) < 18 else NO
+def check_input(state: Mapping[str, Any], plan: CheckPlan) -> CheckInput:
+    """The engine's input from the check's slots."""
+    answers: dict[str, Any] = {DANGER: state.get(DANGER), AGE: state.get(AGE)}
+    items: dict[str, Any] = {}
+    for theme in plan.all_themes:
+        for item_id, answer in (state.get(theme.slot) or {}).items():
+            (answers if item_id in plan.questions else items)[item_id] = answer
+    return CheckInput.from_dict({**answers, "items": items})
 
 
 def read_reply(
     slot: str,
     intent: str | None,
     text: str,
+    entities: Mapping[str, Sequence[str]],
     found: Sequence[str],
     state: Mapping[str, Any],
+    plan: CheckPlan,
     catalogue: Catalogue,
 ) -> Reading:
-    """Reads the user's reply to the question for ``slot``.
+    """Reads the user's reply to the screen for ``slot``.
 
-    ``found`` are the catalogue ids the extractor recognised in the reply;
-    ``state`` the check's slot values so far.
+    ``entities`` are the checklist's entity values (a widget or Teams submission);
+    ``found`` the catalogue ids the recogniser found in the reply.
     """
     intent = intent or ""
-    if slot == "age_under_18" and (age := _age_from_text(text)):
+    if slot == AGE and (age := _age_from_text(text)):
         return Reading(slots={slot: age})  # "she's 19" is an answer, whatever the classifier says
-    if intent == "start_check" and slot in FREE_TEXT:
+    if intent == "start_check" and slot == DESCRIPTION:
         intent = ""  # "I'm worried about him, ..." describes; the check is already running
     if intent in INTERRUPTIONS:
         return Reading(reject=True)
-    if slot in FREE_TEXT:
-        return _read_free_text(slot, intent, text, found, state, catalogue)
+    theme = plan.theme_for_slot(slot)
+    if theme is not None:
+        return _read_theme(theme, intent, text, entities, found, state, catalogue)
+    if slot == DESCRIPTION:
+        return _read_description(intent, text, found)
     if intent.startswith(GUIDANCE_PREFIX):
         return Reading(reject=True)
     if intent not in ANSWER_INTENTS:
         return Reading(slots={slot: None}, notes=["check_reask_yes_no"])
-    if slot == CONFIRM_FOUND:
-        return Reading(slots=confirm_found(intent == "affirm", state, catalogue))
-    return Reading(slots={slot: ANSWER_INTENTS[intent]})
+    answer = ANSWER_INTENTS[intent]
+    if slot == DANGER and answer == UNKNOWN:  # not sure about danger: 999 first, at once
+        return Reading(slots={slot: UNKNOWN}, notes=["check_danger_not_sure"])
+    return Reading(slots={slot: answer})
 
 
-def _read_free_text(
-    slot: str,
+def _age_from_text(text: str) -> str | None:
+    match = AGE_TEXT.fullmatch(text.lower())
+    if not match:
+        return None
+    return YES if int(match.group(1)) < 18 else NO
+
+
+def _read_description(intent: str, text: str, found: Sequence[str]) -> Reading:
+    words = text.strip()
+    if intent in ("deny", "unsure") and not found:  # "skip", "nothing to add", the button
+        return Reading(slots={DESCRIPTION: "skipped"}, notes=["check_every_indicator_follows"])
+    if not words:
+        return Reading(slots={DESCRIPTION: None}, notes=["check_reask_description"])
+    notes = ["check_description_truncated"] if len(words) > MAX_DESCRIPTION else []
+    notes.append("check_marked_found" if found else "check_nothing_recognised")
+    # Only the fact that a description was given is kept, never its text.
+    return Reading(slots={DESCRIPTION: "given", FOUND_ITEMS: list(found) or None}, notes=notes)
+
+
+def _answers(theme: Theme, seen: Sequence[str] = (), not_known: Sequence[str] = ()) -> dict:
+    return {
+        item: YES if item in seen else UNKNOWN if item in not_known else NO for item in theme.items
+    }
+
+
+def _read_theme(
+    theme: Theme,
     intent: str,
     text: str,
+    entities: Mapping[str, Sequence[str]],
     found: Sequence[str],
     state: Mapping[str, Any],
     catalogue: Catalogue,
 ) -> Reading:
-    words = text.strip()
-    if slot == DESCRIPTION:
-        if intent in ("deny", "unsure") and not found:  # "skip", "nothing to add"
-            return Reading(slots={DESCRIPTION: "skipped"})
-        if not words:
-            return Reading(slots={DESCRIPTION: None}, notes=["check_reask_description"])
-        notes = ["check_description_truncated"] if len(words) > MAX_DESCRIPTION else []
-        # Only the fact that a description was given is kept, never its text.
-        return Reading(slots={DESCRIPTION: "given", FOUND_ITEMS: list(found) or None}, notes=notes)
-    if slot == INDICATOR_LIST:
-        return _read_indicator_list(intent, words, found, state, catalogue)
-    # The vulnerability factors question: the ones named, or none, or not sure.
-    vulnerabilities = [i for i in found if catalogue[i].is_vulnerability]
-    known = state.get(VULNERABILITIES) or []
-    named = {VULNERABILITIES: sorted({*known, *vulnerabilities})} if vulnerabilities else None
-    return _read_pick(VULNERABILITY_FACTORS, named, intent, words, "check_reask_vulnerabilities")
-
-
-def _read_pick(
-    slot: str, named: dict[str, Any] | None, intent: str, words: str, reask: str
-) -> Reading:
-    """A reply to a question that asks which items of a list apply: the slots for
-    the ones named (``named``), or none of these, or not sure; else a re-ask."""
+    slot, reask = theme.slot, Reading(slots={theme.slot: None}, notes=["check_reask_checklist"])
+    if intent == CHECKLIST_INTENT:
+        if list(entities.get(THEME_ENTITY) or []) != [theme.id]:  # an earlier screen's list
+            return Reading(slots={slot: None}, notes=["check_earlier_list"])
+        seen, not_known = entities.get(SEEN_ENTITY) or [], entities.get(NOT_KNOWN_ENTITY) or []
+        if not set(seen) | set(not_known) <= set(theme.items):
+            return reask
+        return Reading(slots={slot: _answers(theme, seen, not_known)})
+    words = " ".join(text.lower().split())
+    numbers = parse_list(words, len(theme.items))
+    if numbers == "off the list":
+        return reask
+    if isinstance(numbers, tuple):
+        seen = [theme.items[n - 1] for n in numbers[0]]
+        return Reading(
+            slots={slot: _answers(theme, seen, [theme.items[n - 1] for n in numbers[1]])}
+        )
+    if intent == "deny" or NONE_OF_THESE.fullmatch(words):
+        return Reading(slots={slot: _answers(theme)})
+    if intent == "unsure" or NOT_KNOWN_ALL.fullmatch(words):
+        return Reading(slots={slot: _answers(theme, not_known=theme.items)})
+    if intent == "affirm":
+        marked = preselected(theme, state, catalogue)
+        return Reading(slots={slot: _answers(theme, marked)}) if marked else reask
+    named = [i for i in implied(found, catalogue) if i in theme.items]
     if named:
-        return Reading(slots={slot: YES, **named})
-    if NONE_OF_THESE.fullmatch(words.lower()):
-        return Reading(slots={slot: NO})
-    if intent in ANSWER_INTENTS and intent != "affirm":
-        return Reading(slots={slot: ANSWER_INTENTS[intent]})
-    return Reading(slots={slot: None}, notes=[reask])
+        return Reading(slots={slot: _answers(theme, named)})
+    if intent.startswith(GUIDANCE_PREFIX):
+        return Reading(reject=True)
+    return reask
 
 
-def _read_indicator_list(
-    intent: str, words: str, found: Sequence[str], state: Mapping[str, Any], catalogue: Catalogue
-) -> Reading:
-    """The signs picked from the list by number, or named in words (read by the
-    extractor), or none, or not sure."""
-    reask = "check_reask_indicator_list"
-    listed = catalogue.of_kind("indicator")
-    numbers = [int(n) for n in LIST_NUMBER.findall(words)]
-    if numbers and not LIST_FILLER.sub("", LIST_NUMBER.sub("", words.lower())):
-        picked = [listed[n - 1] for n in dict.fromkeys(numbers) if 1 <= n <= len(listed)]
-        if len(picked) != len(set(numbers)):  # a number off the list: not guessed
-            return Reading(slots={INDICATOR_LIST: None}, notes=[reask])
-        found = picked
-    named = _with_items(found, state, catalogue) if found else None
-    return _read_pick(INDICATOR_LIST, named, intent, words, reask)
-
-
-def confirm_found(
-    confirmed: bool, state: Mapping[str, Any], catalogue: Catalogue
-) -> dict[str, Any]:
-    """Slot values after the user confirms (or rejects) what was recognised."""
-    if not confirmed:
-        return {CONFIRM_FOUND: NO}
-    found = list(state.get(FOUND_ITEMS) or [])
-    return {CONFIRM_FOUND: YES, **_with_items(found, state, catalogue)}
-
-
-def _with_items(found: Sequence[str], state: Mapping[str, Any], catalogue: Catalogue) -> dict:
-    """Slot values that add the user's confirmed items to the check's indicators and
-    vulnerabilities, with the answers they imply (not asked again)."""
-    slots: dict[str, Any] = {
-        INDICATORS: sorted({*(state.get(INDICATORS) or []),
-                            *(i for i in found if not catalogue[i].is_vulnerability)}),
-        VULNERABILITIES: sorted({*(state.get(VULNERABILITIES) or []),
-                                 *(i for i in found if catalogue[i].is_vulnerability)}),
-    }  # fmt: skip
-    if slots[VULNERABILITIES]:
-        slots[VULNERABILITY_FACTORS] = YES  # confirmed already: not asked again
-    for item_id in found:
-        for question, answer in catalogue[item_id].implies.items():
-            if state.get(question) is None and answer == YES:
-                slots[question] = YES  # confirmed already: not asked again
-    return slots
+def parse_list(words: str, count: int) -> tuple[list[int], list[int]] | str | None:
+    """A reply made of item numbers: (seen, not known); "off the list" when a
+    number is not on the screen; None when the reply is not such a list."""
+    seen: list[int] = []
+    not_known: list[int] = []
+    target, position = seen, 0
+    for match in LIST_TOKEN.finditer(words):
+        if not LIST_FILLER.fullmatch(words[position : match.start()]):
+            return None
+        position = match.end()
+        if match.group("unknown"):
+            target = not_known
+        elif match.group("seen"):
+            target = seen
+        else:
+            number = int(match.group("number"))
+            if not 1 <= number <= count:
+                return "off the list"
+            if number not in seen and number not in not_known:
+                target.append(number)
+    if not LIST_FILLER.fullmatch(words[position:]) or not (seen or not_known):
+        return None
+    return seen, not_known

@@ -12,11 +12,13 @@ from typing import Any
 
 from bot.config import get_settings
 from bot.content_file import ContentError, check_fields, load_yaml
+from bot.knowledge.guidance_text import load_guidance_text
 from bot.knowledge.model import Knowledge, Section, Topic
 from bot.locality import fill, load_locality
 
-SECTION_FIELDS = ("id", "heading", "summary", "key_facts", "text")
-TOPIC_FIELDS = ("id", "sections", "question", "answer", "keywords")
+SECTION_FIELDS = ("id", "heading", "starts", "summary", "key_facts", "text")
+TOPIC_FIELDS = ("id", "sections", "question", "answer", "keywords", "evidence", "silent")
+GUIDANCE_TEXT = "nel-cce-guidance.txt"
 
 
 class KnowledgeError(ContentError):
@@ -45,11 +47,12 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
     sections = []
     for raw in _read_yaml(guidance_dir / "sections.yml", "sections"):
         where = f"Section {raw.get('id', '?')!r} in sections.yml"
-        check_fields(raw, where, SECTION_FIELDS, ("id", "heading", "summary"))
+        check_fields(raw, where, SECTION_FIELDS, ("id", "heading", "starts", "summary"))
         sections.append(
             Section(
                 id=_text(raw, "id", where),
                 heading=_text(raw, "heading", where),
+                starts=_text(raw, "starts", where),
                 summary=fill(_text(raw, "summary", where), locality, where=where),
                 key_facts=tuple(
                     fill(str(fact), locality, where=where) for fact in raw.get("key_facts") or ()
@@ -80,9 +83,12 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
                 question=_text(raw, "question", where),
                 answer=fill(_text(raw, "answer", where), locality, where=where),
                 keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+                evidence=tuple(" ".join(str(q).split()) for q in raw.get("evidence") or ()),
+                silent=bool(raw.get("silent", False)),
             )
         )
-    return Knowledge(sections, topics, locality)
+    guidance = load_guidance_text(guidance_dir / GUIDANCE_TEXT, {s.id: s.starts for s in sections})
+    return Knowledge(sections, topics, locality, guidance)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.knowledge.guidance_text import GuidanceText
 
 INTENT_PREFIX = "ask_"
 SOURCE_SEPARATOR = " – "  # an en dash, as the source line's format requires
@@ -19,6 +23,7 @@ SOURCE_SEPARATOR = " – "  # an en dash, as the source line's format requires
 class Section:
     id: str
     heading: str
+    starts: str  # its heading line as it stands in the guidance text
     summary: str
     key_facts: tuple[str, ...]
     text: str
@@ -31,6 +36,8 @@ class Topic:
     question: str
     answer: str  # placeholders already filled from the locality
     keywords: tuple[str, ...]
+    evidence: tuple[str, ...] = ()  # the guidance's own words the answer stands on
+    silent: bool = False  # the answer says the guidance does not cover the question
 
     @property
     def intent(self) -> str:
@@ -57,10 +64,22 @@ class Knowledge:
         sections: Iterable[Section],
         topics: Iterable[Topic],
         locality: Mapping[str, str],
+        guidance: GuidanceText | None = None,
     ) -> None:
         self.sections: dict[str, Section] = {s.id: s for s in sections}
         self.topics: dict[str, Topic] = {t.id: t for t in topics}
         self.locality = dict(locality)
+        self.guidance = guidance  # the full text, for evidence and the edition
+
+    @property
+    def edition(self) -> str:
+        """Which guidance text the assistant stands on, for the check's summary."""
+        title = self.locality.get("guidance_title") or "the guidance"
+        edition = self.locality.get("guidance_edition")
+        if edition:
+            return f"{title}, {edition}"
+        fingerprint = self.guidance.fingerprint if self.guidance else "unknown"
+        return f"{title}, as held by this assistant (text fingerprint {fingerprint})"
 
     def source_line(self, section_ids: Iterable[str]) -> str:
         headings = "; ".join(self.sections[section_id].heading for section_id in section_ids)

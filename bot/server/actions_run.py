@@ -25,11 +25,11 @@ def load_everything() -> None:
     from bot.knowledge.search import prepare_search
     from bot.messages import get_messages
     from bot.storage.records import ready
-    from bot.triage.service import get_catalogue, get_questions, get_triage
+    from bot.triage.service import get_catalogue, get_plan, get_triage
 
     get_messages()
     get_catalogue()
-    get_questions()
+    get_plan()
     get_triage()
     prepare_search()
     try:

@@ -18,7 +18,8 @@ VULNERABILITY_KINDS = frozenset({"vulnerability", "push_factor"})
 
 
 ITEM_FIELDS = (
-    "id", "kind", "label", "section", "phrases", "token_patterns", "implies", "intelligence",
+    "id", "kind", "label", "section", "evidence", "phrases", "token_patterns", "implies",
+    "intelligence",
 )  # fmt: skip
 
 
@@ -32,10 +33,11 @@ class CatalogueItem:
     kind: str
     label: str
     section: str
+    evidence: tuple[str, ...] = ()  # the guidance's own words for the item
     phrases: tuple[str, ...] = ()
     token_patterns: tuple[Any, ...] = ()
-    # Answers of the check this item, once confirmed, gives (e.g. going missing
-    # answers `missing_episodes: yes`), so the check need not ask again.
+    # Answers of the check this item, recognised in a description, pre-selects for
+    # the practitioner to confirm (e.g. cuckooing: `home_taken_over: yes`).
     implies: Mapping[str, str] = field(default_factory=dict)
     # Whether knowing of it is intelligence on perpetrators' methods (for the PIF).
     intelligence: bool = False
@@ -86,7 +88,7 @@ def load_catalogue(path: Path, section_ids: Iterable[str] = ()) -> Catalogue:
     items = []
     for entry in raw.get("items") or []:
         where = f"Catalogue item {entry.get('id', '?')!r} in {path.name}"
-        check_fields(entry, where, ITEM_FIELDS, ("id", "kind", "label", "section"))
+        check_fields(entry, where, ITEM_FIELDS, ("id", "kind", "label", "section", "evidence"))
         if entry.get("kind") not in KINDS:
             raise CatalogueError(f"{where}: kind must be one of {', '.join(KINDS)}.")
         if known_sections and entry.get("section") not in known_sections:
@@ -99,6 +101,7 @@ def load_catalogue(path: Path, section_ids: Iterable[str] = ()) -> Catalogue:
                 kind=str(entry["kind"]),
                 label=str(entry["label"]),
                 section=str(entry.get("section", "")),
+                evidence=tuple(" ".join(str(q).split()) for q in entry["evidence"]),
                 phrases=tuple(str(p) for p in entry.get("phrases") or ()),
                 token_patterns=tuple(entry.get("token_patterns") or ()),
                 implies={str(k): str(v) for k, v in (entry.get("implies") or {}).items()},

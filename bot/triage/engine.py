@@ -2,10 +2,11 @@
 
 :func:`assess` is a pure function of its inputs: the answers and the rule data.
 It returns the most urgent outcome that applies, the steps of every rule that
-applies (most urgent first, each with its contact route and guidance source),
-whether an NRM referral is called for, and, for each ``unknown`` answer that
-could change any of that, what to find out and from whom. ``unknown`` never
-counts as ``no``.
+applies (most urgent first, each with its contact route, guidance source and
+the guidance's words it stands on), whether an NRM is called for, and what to
+find out: each "not known" answer that could change any of that, and every
+indicator or vulnerability factor that was not known. "Not known" never counts
+as "no", and an item the check shows that was not answered counts as not known.
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from bot.locality import fill
+from bot.locality import Contact, fill
 from bot.triage.catalogue import Catalogue
-from bot.triage.model import OUTCOMES, QUESTIONS, Answer, Assessment, CheckInput, Step
-from bot.triage.rules import Facts, Rule, RuleSet
+from bot.triage.model import (
+    OUTCOMES,
+    QUESTIONS,
+    Answer,
+    Assessment,
+    CheckInput,
+    Stamp,
+    Step,
+)
+from bot.triage.plan import CheckPlan
+from bot.triage.rules import NOT_KNOWN, Facts, Rule, RuleSet
 from bot.triage.summary import render_summary
 
 
@@ -26,28 +36,29 @@ class AssessmentError(ValueError):
 
 @dataclass(frozen=True)
 class Triage:
-    """Everything the engine needs besides the answers, loaded once (see
-    :func:`bot.triage.service.get_triage`)."""
+    """Everything the engine needs besides the answers, loaded once."""
 
     rules: RuleSet
     catalogue: Catalogue
-    contacts: Mapping[str, Mapping[str, str]]
+    plan: CheckPlan
+    contacts: Mapping[str, Contact]
     locality: Mapping[str, str]
     source_line: Callable[[Sequence[str]], str]
-    question_labels: Mapping[str, str]
+    edition: str = ""  # which guidance text the check stands on (the summary says)
     # Finds catalogue ids in free text (the spaCy extractor); optional.
     extract: Callable[[str], Iterable[str]] | None = None
 
 
 def _facts(check: CheckInput, triage: Triage) -> Facts:
-    catalogue = triage.catalogue
+    plan, catalogue = triage.plan, triage.catalogue
+    shown = plan.catalogue_items
+    seen = check.seen
     return Facts(
         answers=check.answers,
-        indicators=check.indicators,
-        vulnerabilities=check.vulnerabilities,
-        intelligence=any(
-            catalogue[i].intelligence for i in check.indicators | check.vulnerabilities
-        ),
+        indicators=frozenset(i for i in seen if i not in plan.vulnerability_items),
+        vulnerabilities=frozenset(seen & plan.vulnerability_items),
+        not_known=frozenset(i for i in shown if check.item(i) is Answer.UNKNOWN),
+        intelligence=any(catalogue[i].intelligence for i in seen),
     )
 
 
@@ -62,67 +73,100 @@ def _decide(facts: Facts, rules: RuleSet) -> tuple[str, bool, list[Rule]]:
 
 
 def with_description(check: CheckInput, triage: Triage) -> CheckInput:
-    """Adds the catalogue items found in the description to the check's lists."""
+    """Counts the items the check shows that were found in the description as
+    seen, unless answered otherwise (``python -m bot assess``; the check itself
+    has the practitioner confirm them instead)."""
     if not check.description or triage.extract is None:
         return check
-    found = set(triage.extract(check.description))
-    indicators = {i for i in found if not triage.catalogue[i].is_vulnerability}
-    return replace(
-        check,
-        indicators=check.indicators | indicators,
-        vulnerabilities=check.vulnerabilities | (found - indicators),
-    )
+    shown = set(triage.plan.catalogue_items)
+    found = {i for i in triage.extract(check.description) if i in shown and i not in check.items}
+    return replace(check, items={**check.items, **dict.fromkeys(found, Answer.YES)})
 
 
-def assess(check: CheckInput, triage: Triage) -> Assessment:
-    """The outcome, steps and summary for one set of answers."""
-    check = with_description(check, triage)
-    for item_id in check.indicators | check.vulnerabilities:
+def _validate(check: CheckInput, triage: Triage) -> None:
+    shown = set(triage.plan.catalogue_items)
+    for item_id in check.items:
         triage.catalogue[item_id]  # raises a clear error for an unknown id
-    facts = _facts(check, triage)
-    outcome, nrm, applied = _decide(facts, triage.rules)
+        if item_id not in shown:
+            raise ValueError(
+                f"{item_id!r} is not one of the indicators or vulnerability factors the "
+                "check asks about (content/triage/check.yml)."
+            )
 
+
+def _steps(applied: list[Rule], facts: Facts, triage: Triage) -> tuple[Step, ...]:
+    labels = "; ".join(triage.catalogue.labels(sorted(facts.vulnerabilities))).lower()
     steps: list[Step] = []
-    seen: set[tuple[str, str]] = set()
+    contacts_given: set[str] = set()
     for rule in applied:  # the rules file lists rules most urgent first
+        reasons = "; and where ".join(
+            fill(r.text, {**triage.locality, "vulnerabilities": labels}, where=f"Rule {rule.id}")
+            for r in rule.reasons
+            if triage.rules.holds(r.when, facts)
+        )
         for template in rule.steps:
-            # One step per contact and source: the first (most urgent) wording wins.
-            if (template.contact, template.section) in seen:
+            if template.contact in contacts_given:  # the most urgent wording wins
                 continue
-            seen.add((template.contact, template.section))
-            action = fill(template.action, triage.locality, where=f"Rule {rule.id}")
+            contacts_given.add(template.contact)
+            values = {**triage.locality, "reasons": reasons}
             contact = triage.contacts[template.contact]
             steps.append(
                 Step(
                     rule=rule.id,
-                    action=" ".join(action.split()),
-                    contact=contact["name"],
-                    how=contact["how"],
-                    source=triage.source_line([template.section]),
+                    action=fill(template.action, values, where=f"Rule {rule.id}"),
+                    contact=contact.name,
+                    how=contact.how,
+                    source=triage.source_line(template.sections),
+                    evidence=template.evidence,
                 )
             )
+    return tuple(steps)
 
-    to_find_out = []
+
+def _to_find_out(
+    check: CheckInput, facts: Facts, decided: tuple[str, bool, list[Rule]], triage: Triage
+) -> tuple[str, ...]:
+    found: list[str] = []
+    verdict = (decided[0], decided[1], [r.id for r in decided[2]])
     for question in QUESTIONS:
         if check.answer(question) is not Answer.UNKNOWN:
             continue
         for known in (Answer.YES, Answer.NO):
-            answers = {**check.answers, question: known}
-            changed = _decide(replace(facts, answers=answers), triage.rules)[:2]
-            if changed != (outcome, nrm):
-                text = fill(triage.rules.find_out[question], triage.locality, where=question)
-                to_find_out.append(" ".join(text.split()))
+            outcome, nrm, applied = _decide(
+                replace(facts, answers={**check.answers, question: known}), triage.rules
+            )
+            if (outcome, nrm, [r.id for r in applied]) != verdict:
+                found.append(fill(triage.rules.find_out[question].text, triage.locality))
                 break
+    if facts.not_known:
+        in_order = [i for i in triage.plan.catalogue_items if i in facts.not_known]
+        items = "; ".join(triage.catalogue.labels(in_order))
+        values = {**triage.locality, "items": items}
+        found.append(fill(triage.rules.find_out[NOT_KNOWN].text, values, where="find_out"))
+    return tuple(found)
 
+
+def assess(check: CheckInput, triage: Triage, stamp: Stamp | None = None) -> Assessment:
+    """The outcome, steps and summary for one set of answers. ``stamp`` (time,
+    reference code, guidance edition) goes into the summary when given."""
+    check = with_description(check, triage)
+    _validate(check, triage)
+    facts = _facts(check, triage)
+    decided = _decide(facts, triage.rules)
+    outcome, nrm, applied = decided
+    shown = triage.plan.catalogue_items
     assessment = Assessment(
         outcome=outcome,
         nrm_referral=nrm,
-        steps=tuple(steps),
-        indicators=tuple(sorted(check.indicators)),
-        vulnerabilities=tuple(sorted(check.vulnerabilities)),
-        to_find_out=tuple(to_find_out),
+        steps=_steps(applied, facts, triage),
+        indicators=tuple(i for i in shown if i in facts.indicators),
+        vulnerabilities=tuple(i for i in shown if i in facts.vulnerabilities),
+        not_known=tuple(i for i in shown if i in facts.not_known),
+        to_find_out=_to_find_out(check, facts, decided, triage),
         rules_applied=tuple(rule.id for rule in applied),
         answers={q: check.answer(q).value for q in QUESTIONS},
+        reference=stamp.reference if stamp else "",
     )
     title = fill(triage.rules.outcome_titles[outcome], triage.locality, where=outcome)
-    return replace(assessment, title=title, summary=render_summary(assessment, title, triage))
+    summary = render_summary(assessment, title, triage, stamp)
+    return replace(assessment, title=title, summary=summary)

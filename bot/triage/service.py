@@ -6,13 +6,12 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from bot.config import get_settings
-from bot.content_file import check_fields, load_yaml
 from bot.knowledge.loader import get_knowledge
-from bot.locality import load_contacts
+from bot.locality import Contact, load_contacts
 from bot.triage.catalogue import Catalogue, load_catalogue
 from bot.triage.engine import Triage
-from bot.triage.model import QUESTIONS
-from bot.triage.rules import RulesError, RuleSet, load_rules
+from bot.triage.plan import CheckPlan, load_plan
+from bot.triage.rules import RuleSet, load_rules
 
 
 @lru_cache(maxsize=1)
@@ -22,40 +21,35 @@ def get_catalogue() -> Catalogue:
 
 
 @lru_cache(maxsize=1)
-def get_questions() -> dict[str, dict[str, str]]:
-    """The check's questions (label, ask) in asking order, from questions.yml."""
-    path = get_settings().triage_dir / "questions.yml"
-    questions = check_fields(load_yaml(path), path.name, ("questions",))["questions"]
-    for key, value in questions.items():
-        check_fields(value, f"Question {key!r} in {path.name}", ("label", "ask"), ("label", "ask"))
-    if tuple(questions) != QUESTIONS:
-        raise RulesError(f"{path} must list the questions {', '.join(QUESTIONS)} in that order.")
-    return {key: {"label": str(v["label"]), "ask": str(v["ask"])} for key, v in questions.items()}
+def get_plan() -> CheckPlan:
+    """The check's questions and screens, from check.yml."""
+    return load_plan(get_settings().triage_dir / "check.yml", get_catalogue())
 
 
 def get_triage(extract: Callable[[str], Iterable[str]] | None = None) -> Triage:
     """The engine's inputs; ``extract`` finds catalogue ids in free text."""
+    knowledge = get_knowledge()
     return Triage(
-        rules=_rules(),
+        rules=get_rules(),
         catalogue=get_catalogue(),
-        contacts=_contacts(),
-        locality=get_knowledge().locality,
-        source_line=get_knowledge().source_line,
-        question_labels={q: v["label"] for q, v in get_questions().items()},
+        plan=get_plan(),
+        contacts=get_contacts(),
+        locality=knowledge.locality,
+        source_line=knowledge.source_line,
+        edition=knowledge.edition,
         extract=extract,
     )
 
 
 @lru_cache(maxsize=1)
-def _contacts() -> dict[str, dict[str, str]]:
+def get_contacts() -> dict[str, Contact]:
     return load_contacts(get_settings().locality_file)
 
 
 @lru_cache(maxsize=1)
-def _rules() -> RuleSet:
-    settings = get_settings()
+def get_rules() -> RuleSet:
     return load_rules(
-        settings.triage_dir / "rules.yml",
-        contact_ids=frozenset(_contacts()),
+        get_settings().triage_dir / "rules.yml",
+        contact_ids=frozenset(get_contacts()),
         section_ids=frozenset(get_knowledge().sections),
     )

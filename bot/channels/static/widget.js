@@ -5,7 +5,8 @@
  * or the script's own origin when the attribute is absent):
  *   GET  SERVER/webhooks/web/config                 -> {title, emergency_number, front_door_name, front_door_email}
  *   POST SERVER/webhooks/web/session  {}            -> {token}
- *   POST SERVER/webhooks/web/message  {token, text} -> {messages: [{text, buttons: [{title, payload}]}]}
+ *   POST SERVER/webhooks/web/message  {token, text} -> {messages: [{text, buttons: [{title, payload}], checklist?}]}
+ *   (a checklist is a screen of the indicator check, drawn as checkboxes; see checklistForm)
  *   POST SERVER/webhooks/web/history  {token}       -> {messages: [{sender: "user"|"bot", text, buttons}]}
  *   Errors: 4xx {error}; 401/403 mean the token is stale, so a new conversation is started.
  * The token is kept in localStorage["cce-assistant-token"]; the text "/session_start" asks for the welcome.
@@ -213,7 +214,14 @@
     if (!messages.length) return welcome();
     ui.log.setAttribute('aria-busy', 'true'); // one update for screen readers, not one per message
     ui.log.replaceChildren();
-    for (const m of messages) addMessage(m.sender === 'user' ? 'user' : 'bot', m.text, m.buttons);
+    let last = null;
+    for (const m of messages) last = addMessage(m.sender === 'user' ? 'user' : 'bot', m.text, m.buttons, m.checklist);
+    const open = last && last.classList.contains('cce-msg--bot') ? last.querySelector('.cce-checklist') : null;
+    closeChecklists(); // only a list the conversation still waits for can be sent
+    if (open) {
+      open.disabled = false;
+      open.parentNode.querySelector('.cce-checklist__done').hidden = false;
+    }
     ui.log.setAttribute('aria-busy', 'false');
     ui.log.scrollTop = ui.log.scrollHeight;
   }
@@ -303,20 +311,23 @@
 
   function addBotMessages(list) {
     let first = null;
+    closeChecklists(); // an earlier screen's list is answered: only the newest can be sent
     for (const m of Array.isArray(list) ? list : []) {
       if (!m || typeof m !== 'object') continue;
-      const node = addMessage('bot', typeof m.text === 'string' ? m.text : '', m.buttons);
+      const node = addMessage('bot', typeof m.text === 'string' ? m.text : '', m.buttons, m.checklist);
       first = first || node;
     }
     if (first) ui.log.scrollTop = Math.max(0, first.offsetTop - 8); // show the start of the reply
   }
 
-  function addMessage(sender, message, buttons) {
+  function addMessage(sender, message, buttons, checklist) {
     const isUser = sender === 'user';
     const replies = isUser || !Array.isArray(buttons) ? []
       : buttons.filter((b) => b && typeof b.title === 'string' && b.title.trim());
     if (!message.trim() && !replies.length) return null;
-    const body = el('div', { className: 'cce-msg__body' }, isUser ? text(message) : renderRich(message));
+    const form = !isUser && checklist && typeof checklist === 'object' ? checklistForm(checklist) : null;
+    const body = el('div', { className: 'cce-msg__body' },
+      isUser ? text(message) : form || renderRich(message));
     const msg = el('div', { className: 'cce-msg cce-msg--' + (isUser ? 'user' : 'bot') },
       hiddenText(isUser ? 'You said: ' : 'Assistant: '), body);
     if (!isUser && SUMMARY_RE.test(message)) msg.appendChild(summaryTools(message, body));
@@ -331,6 +342,62 @@
       msg.appendChild(group);
     }
     return ui.log.appendChild(msg);
+  }
+
+  /**
+   * A screen of the indicator check: for each item a "seen" checkbox and a "Not known" one
+   * (ticking one clears the other; neither means not seen). Items recognised in the
+   * practitioner's description arrive ticked. Done sends
+   * /checklist{"check_theme": ..., "check_seen": [...], "check_not_known": [...]}
+   * (the intent and entity names come with the checklist).
+   */
+  function checklistForm(checklist) {
+    const str = (value) => (typeof value === 'string' ? value : '');
+    const items = (Array.isArray(checklist.items) ? checklist.items : [])
+      .filter((i) => i && typeof i.id === 'string' && typeof i.label === 'string');
+    const names = checklist.entities && typeof checklist.entities === 'object' ? checklist.entities : {};
+    if (!items.length || !str(checklist.intent) || !str(names.theme)) return null;
+    const where = checklist.screen && checklist.screens ? ` (screen ${checklist.screen} of ${checklist.screens})` : '';
+    const fieldset = el('fieldset', { className: 'cce-checklist' },
+      el('legend', { className: 'cce-checklist__title' }, str(checklist.title) + where));
+    if (str(checklist.prompt)) fieldset.appendChild(el('p', { className: 'cce-checklist__prompt' }, str(checklist.prompt)));
+    if (str(checklist.marked)) fieldset.appendChild(el('p', { className: 'cce-checklist__prompt' }, str(checklist.marked)));
+    const rows = [];
+    for (const item of items) {
+      const seenId = 'cce-seen-' + (++uid), unknownId = 'cce-unknown-' + uid;
+      const seen = el('input', { type: 'checkbox', id: seenId, className: 'cce-check__box' });
+      const unknown = el('input', { type: 'checkbox', id: unknownId, className: 'cce-check__box' });
+      seen.checked = item.preselected === true;
+      seen.addEventListener('change', () => { if (seen.checked) unknown.checked = false; });
+      unknown.addEventListener('change', () => { if (unknown.checked) seen.checked = false; });
+      fieldset.appendChild(el('div', { className: 'cce-check' },
+        el('span', { className: 'cce-check__seen' }, seen, el('label', { for: seenId }, item.label)),
+        el('span', { className: 'cce-check__unknown' }, unknown,
+          el('label', { for: unknownId }, 'Not known', hiddenText(': ' + item.label)))));
+      rows.push({ item, seen, unknown });
+    }
+    const done = el('button', { type: 'submit', className: 'cce-checklist__done cce-reply' }, 'Done');
+    const form = el('form', { className: 'cce-checklist-form', novalidate: true }, fieldset, done);
+    if (str(checklist.source)) form.appendChild(el('p', { className: 'cce-source' }, str(checklist.source)));
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (state.busy || fieldset.disabled) return;
+      const seen = rows.filter((r) => r.seen.checked).map((r) => r.item);
+      const unknown = rows.filter((r) => r.unknown.checked).map((r) => r.item);
+      const entities = { [names.theme]: checklist.theme };
+      entities[str(names.seen) || 'check_seen'] = seen.map((i) => i.id);
+      entities[str(names.not_known) || 'check_not_known'] = unknown.map((i) => i.id);
+      let shown = seen.length ? 'Seen: ' + seen.map((i) => i.label).join('; ') + '.' : 'None of these seen.';
+      if (unknown.length) shown += ' Not known: ' + unknown.map((i) => i.label).join('; ') + '.';
+      send('/' + checklist.intent + JSON.stringify(entities), shown, false);
+    });
+    return form;
+  }
+
+  function closeChecklists() {
+    if (!ui.log) return;
+    ui.log.querySelectorAll('.cce-checklist').forEach((fieldset) => { fieldset.disabled = true; });
+    ui.log.querySelectorAll('.cce-checklist__done').forEach((button) => { button.hidden = true; });
   }
 
   function summaryTools(message, body) {

@@ -10,16 +10,27 @@ user's answer.
   five buttons share a row (Teams shows no more than six per action set).
 - A click arrives as a message whose ``value`` is that ``data`` (with the
   messageBack, ``text`` is the payload too); :func:`submitted_payload` reads it.
+- A screen of the indicator check (``custom["checklist"]``) is a card with two
+  multi-select choice sets, "Seen" and "Not known" (pre-selected: what was
+  recognised in the practitioner's description), and a Done button; its
+  submission becomes the same ``/checklist{...}`` payload the widget sends.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
+
+from bot.channels.outgoing import checklist_of
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.2"  # ActionSet; rendered by every Teams client
 BUTTONS_PER_ROW = 5
 MAX_PAYLOAD = 2000  # characters of a button payload read back
+CHECKLIST_PAYLOAD = "/checklist"
+SEEN_INPUT, NOT_KNOWN_INPUT = "seen", "not_known"
+ITEM_ID = re.compile(r"[a-z0-9_]{1,64}")
 
 
 def teams_markdown(text: str) -> str:
@@ -69,6 +80,48 @@ def adaptive_card(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def checklist_card(checklist: dict[str, Any], buttons: list[dict[str, Any]]) -> dict[str, Any]:
+    """A check screen as an Adaptive Card: "Seen" and "Not known" multi-selects."""
+    choices = [{"title": str(i["label"]), "value": str(i["id"])} for i in checklist["items"]]
+    marked = ",".join(str(i["id"]) for i in checklist["items"] if i.get("preselected"))
+    where = f" (screen {checklist.get('screen')} of {checklist.get('screens')})"
+    body: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": f"{checklist.get('title', '')}{where}", "weight": "Bolder",
+         "wrap": True},
+        {"type": "TextBlock", "text": str(checklist.get("prompt") or ""), "wrap": True},
+    ]  # fmt: skip
+    if checklist.get("marked"):
+        body.append({"type": "TextBlock", "text": str(checklist["marked"]), "wrap": True})
+    for input_id, title, value in (
+        (SEEN_INPUT, "Seen", marked),
+        (NOT_KNOWN_INPUT, "Not known", ""),
+    ):
+        body.append({"type": "TextBlock", "text": title, "weight": "Bolder", "wrap": True})
+        body.append({"type": "Input.ChoiceSet", "id": input_id, "isMultiSelect": True,
+                     "style": "expanded", "choices": choices, "value": value})  # fmt: skip
+    done = {
+        "type": "Action.Submit",
+        "title": "Done",
+        "data": {"payload": CHECKLIST_PAYLOAD, "check_theme": str(checklist.get("theme"))},
+    }
+    others = [submit_action(str(b.get("title")), str(b.get("payload"))) for b in buttons
+              if b.get("payload")]  # fmt: skip
+    body.append({"type": "ActionSet", "actions": [done, *others][:BUTTONS_PER_ROW]})
+    if checklist.get("source"):
+        body.append({"type": "TextBlock", "text": str(checklist["source"]), "wrap": True,
+                     "isSubtle": True})  # fmt: skip
+    return {
+        "contentType": ADAPTIVE_CARD,
+        "content": {
+            "type": "AdaptiveCard",
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "version": CARD_VERSION,
+            "body": body,
+            "msteams": {"width": "Full"},
+        },
+    }
+
+
 def render(message: dict[str, Any]) -> dict[str, Any] | None:
     """A message Rasa produced (text, buttons, image, attachment, custom) as the
     content of a Teams message activity, or None if there is nothing to show."""
@@ -78,6 +131,9 @@ def render(message: dict[str, Any]) -> dict[str, Any] | None:
         text = f"{text}\n[Image]({message['image']})".strip()
     if isinstance(message.get("attachment"), str):
         text = f"{text}\n{message['attachment']}".strip()
+    checklist = checklist_of(message)
+    if checklist:
+        return {"summary": text[:200], "attachments": [checklist_card(checklist, buttons)]}
     custom = message.get("custom")
     if isinstance(custom, dict) and isinstance(custom.get("text"), str):
         text = f"{text}\n{custom['text']}".strip()
@@ -92,7 +148,27 @@ def submitted_payload(value: Any) -> str | None:
     """The payload of a card click (``activity.value``), or None if it is not one."""
     if not isinstance(value, dict):
         return None
+    if value.get("payload") == CHECKLIST_PAYLOAD:
+        return _checklist_payload(value)
     payload = value.get("payload")
     if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
         return None
     return payload.strip()
+
+
+def _ids(value: Any) -> list[str]:
+    """A multi-select's value ("a,b") as item ids; anything else is dropped."""
+    if not isinstance(value, str) or len(value) > MAX_PAYLOAD:
+        return []
+    return [i for i in (part.strip() for part in value.split(",")) if ITEM_ID.fullmatch(i)]
+
+
+def _checklist_payload(value: dict[str, Any]) -> str | None:
+    """A submitted check screen as the ``/checklist{...}`` payload the widget sends."""
+    theme = value.get("check_theme")
+    if not isinstance(theme, str) or not ITEM_ID.fullmatch(theme):
+        return None
+    seen = _ids(value.get(SEEN_INPUT))
+    not_known = [i for i in _ids(value.get(NOT_KNOWN_INPUT)) if i not in seen]  # seen wins
+    entities = {"check_theme": theme, "check_seen": seen, "check_not_known": not_known}
+    return CHECKLIST_PAYLOAD + json.dumps(entities)

@@ -32,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.holding import Handler, with_holding_message
+from bot.channels.outgoing import combine
 from bot.channels.teams.activities import (
     MAX_BODY,
     Activity,
@@ -201,7 +202,7 @@ class TeamsInput(InputChannel):
                 await handler(
                     UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
                 )
-                for message in output.messages:
+                for message in combine(output.messages):
                     content = render(message)
                     if content:
                         await self.connector.send(
