@@ -19,8 +19,8 @@ def combine(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     combined: list[dict[str, Any]] = []
     for message in messages:
         custom = message.get("custom")
-        belongs_before = isinstance(custom, Mapping) and not message.get("text")
-        if belongs_before and combined and not combined[-1].get("custom"):
+        belongs_before = not message.get("text") and combined and not combined[-1].get("custom")
+        if isinstance(custom, Mapping) and belongs_before:
             combined[-1]["custom"] = dict(custom)
         else:
             combined.append(dict(message))
