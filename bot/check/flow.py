@@ -211,8 +211,8 @@ def _read_theme(
     catalogue: Catalogue,
 ) -> Reading:
     slot, reask = theme.slot, Reading(slots={theme.slot: None}, notes=["check_reask_checklist"])
-    if intent == CHECKLIST_INTENT:
-        if list(entities.get(THEME_ENTITY) or []) != [theme.id]:  # an earlier screen's list
+    if entities.get(THEME_ENTITY):  # submitted by the widget or Teams
+        if list(entities[THEME_ENTITY]) != [theme.id]:  # an earlier screen's list
             return Reading(slots={slot: None}, notes=["check_earlier_list"])
         seen, not_known = entities.get(SEEN_ENTITY) or [], entities.get(NOT_KNOWN_ENTITY) or []
         if not set(seen) | set(not_known) <= set(theme.items):

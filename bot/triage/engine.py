@@ -51,13 +51,18 @@ class Triage:
 
 def _facts(check: CheckInput, triage: Triage) -> Facts:
     plan, catalogue = triage.plan, triage.catalogue
-    shown = plan.catalogue_items
     seen = check.seen
+    # The screens of indicators come after danger and age: an emergency, or
+    # someone aged 18 or over, never sees them, and nothing there is "not known".
+    screens_shown = check.answer("immediate_danger") is not Answer.YES and (
+        check.answer("age_under_18") is not Answer.NO
+    )
+    unanswered = (i for i in plan.catalogue_items if check.item(i) is Answer.UNKNOWN)
     return Facts(
         answers=check.answers,
         indicators=frozenset(i for i in seen if i not in plan.vulnerability_items),
         vulnerabilities=frozenset(seen & plan.vulnerability_items),
-        not_known=frozenset(i for i in shown if check.item(i) is Answer.UNKNOWN),
+        not_known=frozenset(unanswered if screens_shown else ()),
         intelligence=any(catalogue[i].intelligence for i in seen),
     )
 
@@ -126,16 +131,16 @@ def _steps(applied: list[Rule], facts: Facts, triage: Triage) -> tuple[Step, ...
 def _to_find_out(
     check: CheckInput, facts: Facts, decided: tuple[str, bool, list[Rule]], triage: Triage
 ) -> tuple[str, ...]:
+    """Each "not known" answer whose answer could change the outcome or the NRM
+    flag, and the indicators and factors not known (for the outcomes reached
+    after every screen: an emergency or an adult's check never showed them)."""
     found: list[str] = []
-    verdict = (decided[0], decided[1], [r.id for r in decided[2]])
     for question in QUESTIONS:
         if check.answer(question) is not Answer.UNKNOWN:
             continue
         for known in (Answer.YES, Answer.NO):
-            outcome, nrm, applied = _decide(
-                replace(facts, answers={**check.answers, question: known}), triage.rules
-            )
-            if (outcome, nrm, [r.id for r in applied]) != verdict:
+            answers = {**check.answers, question: known}
+            if _decide(replace(facts, answers=answers), triage.rules)[:2] != decided[:2]:
                 found.append(fill(triage.rules.find_out[question].text, triage.locality))
                 break
     if facts.not_known:

@@ -5,6 +5,7 @@ accessibility (axe-core), script injection, signatures and the phone layout."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 
@@ -37,8 +38,10 @@ def send(page, text: str) -> None:
 
 
 def click_reply(page, name: str) -> None:
+    """Clicks the newest reply button named exactly ``name`` ("No", not "Not sure")."""
     before = bot_count(page)
-    page.locator(f"{BOT} .cce-reply").filter(has_text=name).last.click()
+    exact = re.compile(f"^{re.escape(name)}$")
+    page.locator(f"{BOT} .cce-reply").filter(has_text=exact).last.click()
     expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
     expect(page.get_by_label("Your message")).to_be_enabled()
 
@@ -71,10 +74,46 @@ def test_guidance_question_is_answered_with_its_source_visible(page):
     assert not page.errors
 
 
-def run_check_by_buttons(page) -> None:
+def tick(page, seen: list[str], not_known: list[str] = ()) -> None:
+    """Ticks items on the newest checklist screen and presses Done."""
+    form = page.locator(f"{BOT} .cce-checklist-form").last
+    for label in seen:
+        form.get_by_label(label, exact=True).check()
+    for label in not_known:
+        form.get_by_label(f"Not known: {label}", exact=True).check()
+    before = bot_count(page)
+    form.get_by_role("button", name="Done").click()
+    expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
+    expect(page.get_by_label("Your message")).to_be_enabled()
+
+
+MOVED = (
+    "Moved, or made to travel, from one place to another to carry out crime "
+    "(for example carrying drugs)"
+)
+PARENT = "Concern that a parent or carer is facilitating the exploitation"
+
+
+def run_check(page, danger="No", age="Yes", screens: dict | None = None) -> None:
+    """The check by clicks alone: each themed screen gets its ticks (by screen
+    number from 1), or None of these."""
     click_reply(page, "Start an indicator check")
-    for name in ["No", "Yes", "Skip", "No", "No", "No", "Yes", "No", "No", "None of these"]:
-        click_reply(page, name)
+    click_reply(page, danger)
+    if danger == "Yes":
+        return
+    click_reply(page, age)
+    if age == "No":
+        return tick(page, (screens or {}).get(1, []))
+    click_reply(page, "Skip")
+    for number in range(1, 8):
+        if (screens or {}).get(number):
+            tick(page, screens[number])
+        else:
+            click_reply(page, "None of these")
+
+
+def run_check_by_buttons(page) -> None:
+    run_check(page, screens={4: [MOVED]})
     expect(page.locator(BOT).filter(has_text="Indicator check summary")).to_have_count(1)
 
 
@@ -92,7 +131,8 @@ def test_check_by_clicking_buttons_only_and_summary_download(page, tmp_path):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("Indicator check summary")
     assert "Moved or made to travel to commit crime: Yes" in text
-    assert "NRM referral: yes" in text
+    assert "NRM: the answers describe a potential victim of modern slavery" in text
+    assert "Reference: CCE-" in text
     assert not page.errors
 
 
@@ -266,4 +306,83 @@ def test_layouts_and_screenshots(browser, assistant, name, width, height):
     page.screenshot(path=str(SCREENSHOTS / f"widget-{name}.png"), full_page=False)
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
     expect(page.get_by_role("button", name="Send")).to_be_in_viewport()
+    context.close()
+
+
+def test_a_checklist_screen_is_checkboxes_with_the_recognised_ones_ticked(page):
+    wait_for_welcome(page)
+    click_reply(page, "Start an indicator check")
+    click_reply(page, "No")
+    click_reply(page, "Yes")
+    send(page, "he has two phones and keeps going missing")
+    click_reply(page, "None of these")  # school and behaviour
+    form = page.locator(f"{BOT} .cce-checklist-form").last
+    expect(form.locator("legend")).to_contain_text("Appearance, money and phones")
+    phones = form.get_by_label('Multiple mobile phones ("graft phone")', exact=True)
+    expect(phones).to_be_checked()
+    unknown = form.get_by_label('Not known: Multiple mobile phones ("graft phone")', exact=True)
+    unknown.check()  # ticking "not known" clears "seen"
+    expect(phones).not_to_be_checked()
+    phones.check()
+    expect(unknown).not_to_be_checked()
+    tick(page, [], ["New nickname"])
+    expect(page.locator(f"{USER} .cce-msg__body").last).to_have_text(
+        'Seen: Multiple mobile phones ("graft phone"). Not known: New nickname.'
+    )
+    # the answered screen can no longer be sent; the new one can
+    expect(page.locator(".cce-checklist").nth(-2).locator("input").first).to_be_disabled()
+    expect(page.locator(f"{BOT} .cce-checklist-form").last.locator("legend")).to_contain_text(
+        "Friends and adults"
+    )
+    assert not page.errors
+
+
+OUTCOMES = {
+    "emergency": ({"danger": "Yes"}, "Call 999 now"),
+    "outside-scope": ({"age": "No", "screens": {1: [MOVED]}}, "The guidance covers children"),
+    "child-protection": ({"screens": {6: [PARENT]}}, "Follow Child Protection Procedures"),
+    "exploitation-concern": ({"screens": {4: [MOVED]}}, "There are signs of possible criminal"),
+    "no-indicator": ({}, "The answers you gave showed no indicator"),
+}
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_every_outcome_at_360_px(browser, assistant, outcome):
+    """Each outcome reached in the widget by clicks alone, screenshotted at 360 px."""
+    answers, title = OUTCOMES[outcome]
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    run_check(page, **answers)
+    result = page.locator(BOT).filter(has_text=title).first
+    expect(result).to_be_visible()
+    expect(page.locator(BOT).filter(has_text="Indicator check summary")).to_have_count(1)
+    result.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"check-{outcome}-360.png"))
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 360
+    assert not errors
+    context.close()
+
+
+def test_a_checklist_screen_at_360_px(browser, assistant):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    click_reply(page, "Start an indicator check")
+    click_reply(page, "No")
+    click_reply(page, "Yes")
+    send(page, "two phones and new trainers he can't explain")
+    click_reply(page, "None of these")
+    form = page.locator(f"{BOT} .cce-checklist-form").last
+    form.scroll_into_view_if_needed()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "check-checklist-360.png"))
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 360
+    box = form.get_by_label("New nickname", exact=True).bounding_box()
+    assert box and box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 target size
     context.close()

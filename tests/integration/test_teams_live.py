@@ -77,6 +77,30 @@ def click(
     return replies_to(fake, sent)
 
 
+def choice_sets(message: dict) -> dict[str, list[str]]:
+    """A card's multi-select inputs: id -> the choice values offered."""
+    found = {}
+    for attachment in message.get("attachments") or []:
+        for block in attachment["content"]["body"]:
+            if block.get("type") == "Input.ChoiceSet":
+                found[block["id"]] = [choice["value"] for choice in block["choices"]]
+    return found
+
+
+def submit_checklist(
+    teams: LiveAssistant, fake: FakeMicrosoft, last: list[dict], seen: list[str], **where
+) -> list[dict]:
+    """Ticks ``seen`` on the last checklist card and presses Done, as Teams sends it:
+    the Done button's data with the inputs' values (multi-select: comma-separated)."""
+    card = [m for m in last if choice_sets(m)][-1]
+    data = dict(buttons(card)["Done"])
+    data.update({"seen": ",".join(seen), "not_known": ""})
+    sent = activity(fake, text=None, value=data, **where)
+    status, body = post(teams.url, sent, good_token(fake))
+    assert status == 200, body
+    return replies_to(fake, sent)
+
+
 # ---------------------------------------------------------------- authentication
 
 
@@ -265,18 +289,24 @@ def test_a_whole_conversation_in_teams(teams, microsoft):
     path = [
         ("No", "under 18"),
         ("Yes", "what have you noticed"),
-        ("Skip", "significant harm"),
-        ("Yes", None),
-        *[("No", None)] * 4,
-        ("No", "Do any of these apply"),
+        ("Skip", "School, activities and behaviour"),
+        *[("None of these", None)] * 4,
+        ("None of these", "Family and home"),
     ]
     for title, expected in path:
         replies = click(teams, microsoft, replies, title, **personal)
         if expected:
             assert expected in "\n".join(said(m) for m in replies), (title, expected)
+    # The family screen's card: "Seen" and "Not known" multi-selects, and Done.
+    card = next(m for m in replies if choice_sets(m))
+    assert set(choice_sets(card)) == {"seen", "not_known"}
+    assert "parent_carer_involved" in choice_sets(card)["seen"]
+    replies = submit_checklist(teams, microsoft, replies, ["parent_carer_involved"], **personal)
+    assert "What may make the child more vulnerable" in "\n".join(said(m) for m in replies)
     replies = click(teams, microsoft, replies, "None of these", **personal)
     outcome = "\n".join(said(m) for m in replies)
     assert "Follow Child Protection Procedures" in outcome
+    assert "facilitated by the child's parent or carer" in outcome
     assert "NELCChildrensFrontDoor@nelincs.gov.uk" in outcome
     # The mention never reached the classifier or the conversation store.
     with sqlite3.connect(teams.var_dir / "tracker.db") as db:

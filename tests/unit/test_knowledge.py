@@ -102,7 +102,7 @@ def test_topic_for_intent(knowledge):
 def _copy(tmp_path: Path, project_root: Path) -> tuple[Path, Path]:
     guidance = tmp_path / "guidance"
     guidance.mkdir()
-    for name in ("sections.yml", "topics.yml"):
+    for name in ("sections.yml", "topics.yml", "nel-cce-guidance.txt"):
         (guidance / name).write_text((project_root / "content/guidance" / name).read_text())
     locality = tmp_path / "locality.yml"
     locality.write_text((project_root / "content/locality.yml").read_text())

@@ -119,31 +119,45 @@ def test_explicit_session_start_in_a_conversation_never_started_welcomes():
     assert "CCE practitioner assistant" in dispatcher.messages[0]["text"]
 
 
-def test_the_list_of_signs_numbers_every_indicator_the_guidance_names():
-    from bot.check import flow
+def _screen(theme_id: str, state: dict | None = None):
     from bot.check.replies import ask
-    from bot.triage.service import get_catalogue, get_questions
+    from bot.knowledge.loader import get_knowledge
+    from bot.triage.service import get_catalogue, get_plan
 
-    catalogue = get_catalogue()
-    (reply,) = ask(flow.INDICATOR_LIST, {}, get_questions(), catalogue)
-    listed = catalogue.labels(catalogue.of_kind("indicator"))
-    assert len(listed) >= 25
-    for number, label in enumerate(listed, start=1):
+    plan = get_plan()
+    theme = next(t for t in plan.all_themes if t.id == theme_id)
+    state = {"immediate_danger": "no", "age_under_18": "yes", **(state or {})}
+    (reply,) = ask(theme.slot, state, plan, get_catalogue(), get_messages(),
+                   get_knowledge().source_line)  # fmt: skip
+    return theme, reply
+
+
+def test_a_checklist_screen_numbers_its_items_for_rest_and_carries_them_for_the_widget():
+    from bot.triage.service import get_catalogue, get_plan
+
+    theme, reply = _screen("missing_travel")
+    labels = [get_plan().label(item, get_catalogue()) for item in theme.items]
+    for number, label in enumerate(labels, start=1):
         assert f"\n{number}. {label}\n" in reply.text
-    assert "not the absence of a concern" in reply.text
+    assert "(screen 7 of 10)" in reply.text  # danger, age, description, then the themes
     assert reply.text.endswith("Source: NEL CCE guidance – Indicators")
-    assert [b.payload for b in reply.buttons] == [
-        get_messages().button(key).payload for key in ("none_of_these", "not_sure")
-    ]
+    checklist = reply.custom["checklist"]
+    assert [i["id"] for i in checklist["items"]] == list(theme.items)
+    assert not any(i["preselected"] for i in checklist["items"])
+    assert [b.payload for b in reply.buttons] == ["/deny", "/unsure"]
 
 
-def test_after_a_wrong_recognition_the_list_is_offered_without_saying_nothing_was_found():
-    from bot.check import flow
-    from bot.check.replies import ask
-    from bot.triage.service import get_catalogue, get_questions
+def test_what_was_recognised_arrives_ticked_with_a_button_to_keep_it():
+    theme, reply = _screen("missing_travel", {"found_items": ["going_missing"]})
+    assert "I've marked 1" in reply.text
+    assert [b.payload for b in reply.buttons][0] == "/affirm"
+    checklist = reply.custom["checklist"]
+    assert [i["id"] for i in checklist["items"] if i["preselected"]] == ["going_missing"]
+    assert checklist["marked"]
 
-    (reply,) = ask(
-        flow.INDICATOR_LIST, {flow.CONFIRM_FOUND: "no"}, get_questions(), get_catalogue()
+
+def test_the_vulnerability_screen_cites_who_is_vulnerable():
+    _, reply = _screen("vulnerability")
+    assert reply.text.endswith(
+        "Source: NEL CCE guidance – Who is vulnerable to child criminal exploitation?"
     )
-    assert reply.text.startswith("Thanks. Which of these have you noticed")
-    assert "didn't recognise" not in reply.text and "\n1. " in reply.text
