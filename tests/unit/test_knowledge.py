@@ -215,8 +215,6 @@ def test_no_answer_makes_the_practitioner_the_first_responder(knowledge):
         if "first responder" in text.lower():
             assert "does not say who" in topic.answer, topic.id
             assert "safeguarding lead" in topic.answer, topic.id
-        if re.search(r"\b(me|my|I)\b", topic.question) and "first responder" in topic.answer:
-            raise AssertionError(f"{topic.id}: a question about 'me' answered about the first responder")
     first_responder = knowledge.topics["first_responder"]
     assert first_responder.silent
     assert (
