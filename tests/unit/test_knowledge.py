@@ -136,3 +136,128 @@ def test_another_area_changes_only_the_locality_file(tmp_path, project_root):
     answer = load_knowledge(guidance, locality).answer("front_door_contact").text
     assert "frontdoor@example.org" in answer
     assert "nelincs" not in answer
+
+
+# ---- faithful answers: each finding of the content review has a test here ----
+
+GAP_WORDS = re.compile(
+    r"\bdoes not (say|describe|give|set out|define|mention|cover|explain|name|summarise|"
+    r"spell out|list|state)\b",
+    re.IGNORECASE,
+)
+
+
+def _words(text: str) -> str:
+    """Lower-case words only, so punctuation and line breaks do not matter."""
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'").replace("'", "")))
+
+
+def test_the_indicators_answer_lists_every_indicator_the_guidance_gives(knowledge):
+    from bot.triage.service import get_catalogue
+
+    answer = _words(knowledge.answer("indicators_list").body)
+    indicators = [
+        item
+        for item in get_catalogue().items.values()
+        if item.kind == "indicator" and item.section == "indicators"
+    ]
+    assert len(indicators) >= 30
+    left_out = [
+        item.label
+        for item in indicators
+        if not any(_words(words) in answer for words in (item.label, *item.evidence))
+    ]
+    assert not left_out, f"The indicators answer leaves out: {left_out}"
+
+
+def test_the_trap_house_answers_agree_with_the_check(knowledge):
+    """The check reads the trap-house case as the third where Child Protection
+    Procedures "should always be followed"; the answers say the same, in the
+    guidance's words."""
+    from bot.triage.service import get_rules
+
+    rule = next(rule for rule in get_rules().rules if rule.id == "child_protection")
+    (reason,) = [r for r in rule.reasons if r.when == {"yes": "home_taken_over"}]
+    assert reason.reading, "the check records its reading of the trap-house case"
+    for topic_id in ("when_child_protection", "trap_house"):
+        topic = knowledge.topics[topic_id]
+        assert set(reason.evidence) <= set(topic.evidence), topic_id
+        assert "Child Protection Procedures should always be followed where:" in topic.evidence
+        body = topic.answer.lower()
+        assert "trap house" in body and "should always be followed" in body, topic_id
+        assert "not make clear" not in body and "unclear" not in body, topic_id
+
+
+def test_no_text_says_child_protection_procedures_must_be_followed(knowledge):
+    """The guidance says "should always", never "must always"."""
+    for topic in knowledge.topics.values():
+        for text in (topic.question, topic.answer):
+            assert "must always" not in text.lower(), topic.id
+            if "child protection" in text.lower():
+                assert not re.search(r"\bmust\b", text, re.IGNORECASE), (topic.id, text)
+    for section in knowledge.sections.values():
+        for text in (section.summary, *section.key_facts):
+            if "child protection" in text.lower():
+                assert not re.search(r"\bmust\b", text, re.IGNORECASE), (section.id, text)
+
+
+def test_no_answer_makes_the_practitioner_the_first_responder(knowledge):
+    """The guidance never says who the first responder is: an answer that uses the
+    term says so and where to check, and none puts the practitioner in the role."""
+    role = re.compile(
+        r"\b(you are|you're|you as|as (the )?first responder|your role as)\b[^.]*first responder"
+        r"|first responder[^.]*\b(that is you|which is you|you are)\b",
+        re.IGNORECASE,
+    )
+    for topic in knowledge.topics.values():
+        text = f"{topic.question}\n{topic.answer}"
+        assert not role.search(text), topic.id
+        if "first responder" in text.lower():
+            assert "does not say who" in topic.answer, topic.id
+            assert "safeguarding lead" in topic.answer, topic.id
+    first_responder = knowledge.topics["first_responder"]
+    assert first_responder.silent
+    assert (
+        "It is also the responsibility of professionals working with Young People they believe "
+        "to be potential victims of Modern Day Slavery to complete an NRM."
+    ) in first_responder.evidence
+
+
+YES_OR_NO = re.compile(
+    r"^\W*(yes|no|not|nope|yeah|yep|possibly|maybe|perhaps|probably|often|usually|sometimes|"
+    r"correct|right|true|false|never|always|it can be|it depends)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("topic_id", sorted(get_knowledge().topics))
+def test_no_answer_opens_with_yes_or_no(knowledge, topic_id):
+    """A bare yes or no contradicts a question asked the other way round ("not really
+    a victim, is that right?"): an answer opens with what the guidance says."""
+    answer = knowledge.topics[topic_id].answer
+    assert not YES_OR_NO.match(answer), answer.splitlines()[0]
+
+
+def test_where_an_answer_says_the_guidance_is_silent_it_says_who_to_ask(knowledge):
+    front_door = knowledge.locality["front_door_name"]
+    for topic in knowledge.topics.values():
+        if GAP_WORDS.search(topic.answer) or topic.silent:
+            assert "safeguarding lead" in topic.answer or front_door in topic.answer, topic.id
+
+
+SILENT_SUBJECTS = {
+    "first_responder": "first responder",
+    "nrm_consent": "consent",
+    "return_interviews": "return interview",
+    "information_sharing": "information",
+    "escalation": "disagree",
+}
+
+
+@pytest.mark.parametrize("topic_id", sorted(SILENT_SUBJECTS))
+def test_where_the_guidance_is_silent_the_answer_says_so(knowledge, topic_id):
+    topic = knowledge.topics[topic_id]
+    assert topic.silent and topic.evidence
+    assert SILENT_SUBJECTS[topic_id] in f"{topic.question} {topic.answer}".lower()
+    assert GAP_WORDS.search(topic.answer), topic.answer
+    assert "safeguarding lead" in topic.answer or "Integrated Front Door" in topic.answer
