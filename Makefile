@@ -21,7 +21,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean browser bench teams-package
+.PHONY: help install train run test test-unit lint format sync-data rules lock clean browser bench teams-package
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ format: $(VENV)/.installed ## Format the code
 
 sync-data: $(VENV)/.installed ## Regenerate the guidance intents in domain.yml and data/rules/guidance.yml from the topics
 	$(PY) -m bot sync-data
+
+rules: $(VENV)/.installed ## Write the check's rules as a sign-off table to docs/decision-rules.md
+	$(PY) -m bot rules --write
 
 lock: $(VENV)/.installed ## Rewrite requirements.lock from the current .venv
 	{ echo "# Pinned dependencies (pip freeze of a working Python 3.10 environment)."; \

@@ -19,6 +19,7 @@ COMMANDS = (
     "report",
     "retention",
     "teams_package",
+    "rules",
 )
 
 

@@ -5,6 +5,7 @@ Shows patterns, never a child: records hold no free text and no names."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,6 +38,15 @@ def write_chart(outcomes: dict[str, int], indicators: list[tuple[str, int]], pat
     plt.close(figure)
 
 
+def _trace(found: dict | None, reference: str) -> int:
+    """One check, found by the reference code its summary carries."""
+    if found is None:
+        print(f"No check with the reference {reference!r} (or it was purged).", file=sys.stderr)
+        return 1
+    print(json.dumps(found, indent=2, default=str))
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.storage.database import DatabaseError
@@ -47,6 +57,8 @@ def main(args: argparse.Namespace) -> int:
     end = args.to + timedelta(days=1) if args.to else None
     try:
         with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+            if args.reference:
+                return _trace(uow.checks.by_reference(args.reference), args.reference)
             outcomes = uow.checks.count_by_outcome(args.start, end)
             counts = uow.checks.indicator_counts(args.start, end)
     except DatabaseError as exc:
@@ -76,4 +88,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", type=_date, help="last day, inclusive (YYYY-MM-DD)")
     parser.add_argument("--top", type=int, default=10, help="how many indicators to list")
     parser.add_argument("--png", help="write a bar chart to this PNG file")
+    parser.add_argument(
+        "--reference", help="show the one check whose summary carries this reference code"
+    )
     parser.set_defaults(func=main)

@@ -65,7 +65,7 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
     seen: set[str] = set()
     for raw in _read_yaml(guidance_dir / "topics.yml", "topics"):
         where = f"Topic {raw.get('id', '?')!r} in topics.yml"
-        check_fields(raw, where, TOPIC_FIELDS, ("id", "sections", "question", "answer"))
+        check_fields(raw, where, TOPIC_FIELDS, ("id", "sections", "question", "answer", "evidence"))
         topic_id = _text(raw, "id", where)
         if topic_id in seen:
             raise KnowledgeError(f"{where} is listed twice; topic ids must be unique.")
@@ -83,7 +83,7 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
                 question=_text(raw, "question", where),
                 answer=fill(_text(raw, "answer", where), locality, where=where),
                 keywords=tuple(str(k) for k in raw.get("keywords") or ()),
-                evidence=tuple(" ".join(str(q).split()) for q in raw.get("evidence") or ()),
+                evidence=tuple(" ".join(str(q).split()) for q in raw["evidence"]),
                 silent=bool(raw.get("silent", False)),
             )
         )

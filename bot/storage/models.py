@@ -19,4 +19,8 @@ check_records = Table(
     Column("vulnerabilities", Text, nullable=False),  # JSON list of catalogue ids
     Column("answers", Text, nullable=False),  # JSON object question -> yes/no/unknown
     Column("sender_hash", String(64), nullable=False, index=True),  # HMAC-SHA256, hex
+    # The summary's random reference code (quoted in case notes) and the rules that
+    # applied: a check can be traced to its advice, not to a person.
+    Column("reference", String(16), nullable=False, server_default="", index=True),
+    Column("rules", Text, nullable=False, server_default="[]"),  # JSON list of rule ids
 )

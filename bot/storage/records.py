@@ -35,6 +35,8 @@ def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
         vulnerabilities=assessment.vulnerabilities,
         answers=dict(assessment.answers),
         sender_hash=hash_sender(sender_id, get_secret()),
+        reference=assessment.reference,
+        rules=assessment.rules_applied,
     )
     try:
         with UnitOfWork(ready(get_settings().effective_database_url)) as uow:

@@ -33,6 +33,8 @@ class CheckRecord:
     vulnerabilities: tuple[str, ...]
     answers: dict[str, str]
     sender_hash: str
+    reference: str = ""  # the summary's random reference code
+    rules: tuple[str, ...] = ()  # the rules that applied
 
 
 def hash_sender(sender_id: str, key: bytes) -> str:
@@ -55,6 +57,8 @@ class CheckRepository:
                 vulnerabilities=json.dumps(sorted(record.vulnerabilities)),
                 answers=json.dumps(record.answers, sort_keys=True),
                 sender_hash=record.sender_hash,
+                reference=record.reference,
+                rules=json.dumps(list(record.rules)),
             )
         )
 
@@ -84,6 +88,24 @@ class CheckRepository:
         for (indicators,) in self._connection.execute(query):
             counts.update(json.loads(indicators))
         return counts
+
+    def by_reference(self, reference: str) -> dict[str, Any] | None:
+        """What a check with this reference code found (its time, channel, outcome,
+        NRM flag, answers and the rules that applied), to trace a summary quoted in
+        case notes back to the advice it gave; None if there is no such check."""
+        row = (
+            self._connection.execute(
+                select(check_records).where(check_records.c.reference == reference.strip().upper())
+            )
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        found = {k: row[k] for k in ("created_at", "channel", "outcome", "nrm_referral")}
+        for key in ("indicators", "vulnerabilities", "answers", "rules"):
+            found[key] = json.loads(row[key])
+        return found
 
     def count(self) -> int:
         return int(

@@ -48,6 +48,21 @@ def test_counts_by_outcome_and_indicators_over_a_date_range(database_url):
         assert uow.checks.indicator_counts().most_common(1) == [("going_missing", 2)]
 
 
+def test_a_check_is_found_by_its_reference_code_with_the_rules_that_applied(database_url):
+    migrate(database_url)
+    traced = CheckRecord(**{**record("child_protection").__dict__, "reference": "CCE-7K3F-9QX2",
+                            "rules": ("child_protection", "exploitation_concern")})  # fmt: skip
+    with UnitOfWork(database_url) as uow:
+        uow.checks.add(record("emergency"))
+        uow.checks.add(traced)
+    with UnitOfWork(database_url) as uow:
+        found = uow.checks.by_reference("cce-7k3f-9qx2 ")
+        assert found["outcome"] == "child_protection"
+        assert found["rules"] == ["child_protection", "exploitation_concern"]
+        assert found["answers"]["age_under_18"] == "yes"
+        assert uow.checks.by_reference("CCE-0000-0000") is None
+
+
 def test_unit_of_work_rolls_back_on_error(database_url):
     migrate(database_url)
     with pytest.raises(RuntimeError), UnitOfWork(database_url) as uow:
