@@ -93,6 +93,7 @@ def test_first_reply_is_the_welcome(assistant):
     said = reply_text(rest_sender(assistant.url)("welcome-check", "what is a graft phone"))
     assert "support your professional judgement" in said
     assert "don't type names" in said
+    assert "The [privacy notice](/privacy) says what is kept" in said
     assert "If a child is in immediate danger, call 999." in said
     assert "Source: NEL CCE guidance – Indicators" in said
     assert json.dumps(said)  # plain text, serialisable
