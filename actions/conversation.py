@@ -11,6 +11,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
+from bot.pages import PRIVACY_PATH, public_link
 from bot.replies import message
 
 
@@ -27,7 +28,7 @@ def _already_started(tracker: Tracker) -> bool:
 
 class ActionSessionStart(Action):
     """Starts each session with the welcome: what the assistant is, the privacy
-    request and the 999 route."""
+    request with a link to the privacy notice, and the 999 route."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -40,7 +41,7 @@ class ActionSessionStart(Action):
         # new session, once for the explicit intent.
         explicit = (tracker.latest_message.get("intent") or {}).get("name") == "session_start"
         if not (explicit and _already_started(tracker)):
-            send(dispatcher, message("welcome"))
+            send(dispatcher, message("welcome", privacy_url=public_link(PRIVACY_PATH)))
         return [SessionStarted(), ActionExecuted("action_listen")]
 
 

@@ -9,6 +9,7 @@ through :func:`get_settings`; nothing else in the project reads ``os.environ``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +44,11 @@ def _env_int(name: str, default: int) -> int:
 
 def _env_float(name: str, default: float) -> float:
     return _env_number(name, default, float)
+
+
+def _env_url(name: str) -> str:
+    """An address setting without surrounding spaces or a trailing slash."""
+    return os.environ.get(name, "").strip().rstrip("/")
 
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
@@ -92,6 +98,11 @@ class Settings:
     retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
     widget_origins: tuple[str, ...] = ()
+    # The assistant's public address (e.g. https://bot.example.org; CCE_PUBLIC_URL,
+    # else CCE_TEAMS_PUBLIC_URL): links in its messages to its own pages (the
+    # privacy notice) are made absolute with it. Empty: they are root-relative
+    # (/privacy), which the web widget resolves against its server.
+    public_url: str = ""
     # Keys the hash of sender ids in records and signs widget tokens; generated
     # into var/ when empty. Instances behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
@@ -119,8 +130,8 @@ class Settings:
     # The server's public https address (e.g. https://bot.example.org): the Teams
     # app package's website and valid domain. Needed by `teams-package` only.
     teams_public_url: str = ""
-    # The privacy notice (and terms) page the Teams app links to; empty: the
-    # widget page at the public address.
+    # The privacy notice (and terms) page the Teams app links to; empty: /privacy
+    # at the public address.
     teams_privacy_url: str = ""
 
     @property
@@ -183,6 +194,12 @@ def _checked(settings: Settings) -> Settings:
             f"'{ACTIONS_IN_PROCESS}' (the default: actions run in the Rasa server) or "
             f"'{ACTIONS_SERVER}' (a separate action server at CCE_ACTION_SERVER_URL)."
         )
+    if settings.public_url and not re.match(r"^https?://[^/\s]+(/\S*)?$", settings.public_url):
+        raise ValueError(
+            f"The public address {settings.public_url!r} (CCE_PUBLIC_URL, or else "
+            "CCE_TEAMS_PUBLIC_URL) is not a web address: set it to the assistant's public "
+            "address, e.g. https://bot.example.org, or unset it."
+        )
     if not 0 < settings.turn_timeout < SANIC_RESPONSE_TIMEOUT:
         raise ValueError(
             f"Setting CCE_TURN_TIMEOUT={settings.turn_timeout} must be more than 0 and less "
@@ -234,7 +251,8 @@ def load_settings() -> Settings:
         or Settings.teams_token_url,
         teams_key_refetch_seconds=_env_float("CCE_TEAMS_KEY_REFETCH_SECONDS", 300.0),
         teams_bot_name=os.environ.get("CCE_TEAMS_BOT_NAME", "").strip() or Settings.teams_bot_name,
-        teams_public_url=os.environ.get("CCE_TEAMS_PUBLIC_URL", "").strip().rstrip("/"),
+        public_url=_env_url("CCE_PUBLIC_URL") or _env_url("CCE_TEAMS_PUBLIC_URL"),
+        teams_public_url=_env_url("CCE_TEAMS_PUBLIC_URL") or _env_url("CCE_PUBLIC_URL"),
         teams_privacy_url=os.environ.get("CCE_TEAMS_PRIVACY_URL", "").strip(),
     ))  # fmt: skip
 

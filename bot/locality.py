@@ -25,6 +25,16 @@ REQUIRED_KEYS = (
     "nrm_name",
     "intelligence_form",
 )
+# The pages' values (see the comments in content/locality.yml).
+PAGE_KEYS = (
+    "privacy_controller",
+    "privacy_contact",
+    "accessibility_contact",
+    "privacy_regulator",
+    "privacy_regulator_url",
+    "accessibility_enforcement",
+    "accessibility_enforcement_url",
+)
 # Values texts may use besides the required ones, and the contact routes.
 OPTIONAL_KEYS = (
     "guidance_title",
@@ -33,6 +43,9 @@ OPTIONAL_KEYS = (
     "thresholds_document_file",
     "adolescent_strategy",
     "guidance_edition",
+    # Not in the guidance: set by the partnership that runs the assistant, for its
+    # privacy notice and accessibility statement (bot/pages/); empty means not set.
+    *PAGE_KEYS,
 )
 CONTACT_FIELDS = ("name", "how", "evidence")
 

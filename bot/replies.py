@@ -22,8 +22,8 @@ def guidance_answer(topic_id: str) -> list[Reply]:
     return [Reply(get_knowledge().answer(topic_id).text)]
 
 
-def message(key: str) -> list[Reply]:
-    return [get_messages().reply(key)]
+def message(key: str, **values: str) -> list[Reply]:
+    return [get_messages().reply(key, **values)]
 
 
 def search_replies(

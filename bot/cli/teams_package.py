@@ -3,8 +3,9 @@
 The zip holds, flat, ``manifest.json`` (app manifest schema 1.30, the current
 one), ``color.png`` (192x192) and ``outline.png`` (32x32, white on transparent).
 The app and bot id is ``CCE_TEAMS_APP_ID``; the website and valid domain come
-from ``CCE_TEAMS_PUBLIC_URL``; the texts from ``content/messages.yml`` and
-``content/locality.yml``.
+from ``CCE_TEAMS_PUBLIC_URL``, the privacy (and terms of use) page is its
+``/privacy`` unless ``CCE_TEAMS_PRIVACY_URL`` names another; the texts from
+``content/messages.yml`` and ``content/locality.yml``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot.pages import PRIVACY_PATH
 
 MANIFEST_VERSION = "1.30"
 SCHEMA_URL = f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json"
@@ -62,7 +64,7 @@ def build_manifest(settings: Settings) -> dict[str, Any]:
     _check(settings)
     messages, locality = get_messages(), get_knowledge().locality
     website = f"{settings.teams_public_url}/webhooks/web/"
-    privacy = settings.teams_privacy_url or website
+    privacy = settings.teams_privacy_url or f"{settings.teams_public_url}{PRIVACY_PATH}"
     short_name = settings.teams_bot_name[:30]
     scopes = ["personal", "team", "groupChat"]
     return {

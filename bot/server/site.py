@@ -3,7 +3,9 @@
 rasa 3.6 adds its root route through ``rasa.server.add_root_route(app)``, both
 with the HTTP API and without it; :func:`install` replaces that function so the
 same call adds :func:`blueprint` instead: ``/`` is the chat page a newcomer
-expects. Further top-level routes of the assistant belong in this blueprint.
+expects. Further top-level routes of the assistant belong in this blueprint:
+``/privacy`` and ``/accessibility`` (:mod:`bot.pages`), with their stylesheet at
+``/assets/page.css``, under the chat page's strict Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -15,8 +17,18 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.pages import ACCESSIBILITY_PATH, PRIVACY_PATH, STYLESHEET_PATH
+
 logger = logging.getLogger(__name__)
 _ORIGINALS: dict[str, Any] = {}
+
+
+def _page(name: str) -> HTTPResponse:
+    """A page of :mod:`bot.pages`, with the chat page's security headers."""
+    from bot.channels.web import PAGE_SECURITY_HEADERS
+    from bot.pages.render import render_page
+
+    return response.html(render_page(name), headers=PAGE_SECURITY_HEADERS)
 
 
 def blueprint() -> Blueprint:
@@ -31,6 +43,21 @@ def blueprint() -> Blueprint:
     @site.head("/")
     async def home_head(request: Request) -> HTTPResponse:
         return response.empty(status=200)
+
+    @site.get(PRIVACY_PATH)
+    async def privacy(request: Request) -> HTTPResponse:
+        return _page("privacy")
+
+    @site.get(ACCESSIBILITY_PATH)
+    async def accessibility(request: Request) -> HTTPResponse:
+        return _page("accessibility")
+
+    @site.get(STYLESHEET_PATH)
+    async def page_css(request: Request) -> HTTPResponse:
+        from bot.pages.render import stylesheet
+
+        headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+        return response.text(stylesheet(), headers=headers, content_type="text/css; charset=utf-8")
 
     return site
 

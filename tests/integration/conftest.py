@@ -29,6 +29,7 @@ def teams(trained_model, project_root, microsoft):
         **microsoft.env,
         "CCE_TEAMS_ALLOWED_TENANTS": "tenant-a, tenant-b",
         "CCE_TEAMS_KEY_REFETCH_SECONDS": "0",  # so the rotation case needs no waiting
+        "CCE_PUBLIC_URL": "https://bot.example.org",  # links in messages are absolute
     }
     live = LiveAssistant(project_root, env=env)
     live.start()

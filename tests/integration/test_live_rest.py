@@ -10,6 +10,7 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +93,7 @@ def test_first_reply_is_the_welcome(assistant):
     said = reply_text(rest_sender(assistant.url)("welcome-check", "what is a graft phone"))
     assert "support your professional judgement" in said
     assert "don't type names" in said
+    assert "The [privacy notice](/privacy) says what is kept" in said
     assert "If a child is in immediate danger, call 999." in said
     assert "Source: NEL CCE guidance – Indicators" in said
     assert json.dumps(said)  # plain text, serialisable
@@ -104,3 +106,33 @@ def test_the_home_page_is_the_chat_page_not_rasas_hello(assistant):
     assert "Hello from Rasa" not in body
     assert "/webhooks/web/static/widget.js" in body and "<h1" in body
     assert "default-src 'none'" in headers["Content-Security-Policy"]
+
+
+def get(url: str) -> tuple[int, Any, str]:
+    """Status, headers (names in any case) and body of a GET."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.status, response.headers, response.read().decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [("/privacy", "Privacy notice"), ("/accessibility", "Accessibility statement")],
+)
+def test_the_privacy_notice_and_accessibility_statement_are_served(assistant, path, heading):
+    from bot.channels.web import PAGE_SECURITY_HEADERS
+    from bot.config import get_settings
+    from bot.locality import load_locality
+
+    status, headers, body = get(f"{assistant.url}{path}")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    for name, value in PAGE_SECURITY_HEADERS.items():
+        assert headers[name] == value
+    assert f"<h1>{heading}</h1>" in body
+    locality = load_locality(get_settings().locality_file)
+    assert f"for {locality['area']}" in body
+    assert 'href="tel:999"' in body and f'href="mailto:{locality["front_door_email"]}"' in body
+    if path == "/privacy":  # the server's own retention setting (the tests' environment)
+        assert f"{get_settings().retention_days} days old" in body
+    status, headers, css = get(f"{assistant.url}/assets/page.css")
+    assert headers["Content-Type"].startswith("text/css") and ".cce-page" in css
+    assert headers["X-Content-Type-Options"] == "nosniff"

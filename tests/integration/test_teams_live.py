@@ -270,6 +270,7 @@ def test_a_whole_conversation_in_teams(teams, microsoft):
         "CCE practitioner assistant",
         "professional judgement",
         "don't type names",
+        "[privacy notice](https://bot.example.org/privacy)",  # Teams needs an absolute link
         "call 999",
     ):
         assert words in text

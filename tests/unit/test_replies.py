@@ -10,16 +10,41 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import ActionSayEmergency, ActionSayOutOfScope, ActionSessionStart
 from actions.guidance import ActionAnswerGuidance, ActionSearchGuidance
+from bot.config import get_settings
 from bot.messages import get_messages
 from bot.replies import guidance_answer, message, search_replies
 
 
 def test_welcome_says_what_it_is_and_gives_privacy_notice_and_999():
-    text = message("welcome")[0].text
+    text = welcome_text()
     assert "CCE practitioner assistant" in text
     assert "professional judgement" in text
     assert "Please don't type names or other details" in text
     assert text.endswith("If a child is in immediate danger, call 999.")
+
+
+def test_welcome_links_the_privacy_notice_before_the_999_line():
+    text = welcome_text()
+    assert "[privacy notice](/privacy)" in text  # the widget resolves it against its server
+    assert text.index("privacy notice") < text.index("call 999")
+
+
+def test_welcome_links_the_privacy_notice_at_the_public_address(monkeypatch):
+    monkeypatch.setenv("CCE_PUBLIC_URL", "https://bot.example.org/")
+    get_settings.cache_clear()
+    try:
+        assert "[privacy notice](https://bot.example.org/privacy)" in welcome_text()
+    finally:
+        monkeypatch.delenv("CCE_PUBLIC_URL")
+        get_settings.cache_clear()
+
+
+def welcome_text() -> str:
+    """The welcome as the session start sends it."""
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t", {}, {}, [], False, None, {}, "")
+    asyncio.run(ActionSessionStart().run(dispatcher, tracker, {}))
+    return dispatcher.messages[0]["text"]
 
 
 def test_emergency_is_999_then_front_door_with_source():

@@ -63,11 +63,20 @@ def test_the_package_holds_a_valid_manifest_and_both_icons(tmp_path):
     assert pixels <= {(255, 255, 255, 255), (0, 0, 0, 0)} and len(pixels) == 2
 
 
+def test_privacy_and_terms_are_the_privacy_notice_at_the_public_address():
+    from bot.cli.teams_package import build_manifest
+
+    developer = build_manifest(settings())["developer"]
+    assert developer["privacyUrl"] == "https://bot.example.org/privacy"
+    assert developer["termsOfUseUrl"] == "https://bot.example.org/privacy"
+
+
 def test_a_privacy_page_can_be_named():
     from bot.cli.teams_package import build_manifest
 
     manifest = build_manifest(settings(teams_privacy_url="https://example.org/privacy"))
     assert manifest["developer"]["privacyUrl"] == "https://example.org/privacy"
+    assert manifest["developer"]["termsOfUseUrl"] == "https://example.org/privacy"
 
 
 @pytest.mark.parametrize(

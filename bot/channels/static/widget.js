@@ -12,7 +12,8 @@
  * The token is kept in localStorage["cce-assistant-token"]; the text "/session_start" asks for the welcome.
  *
  * Security: text from the user or the bot reaches the page only as text nodes; links are
- * built with createElement, and only for http:, https:, mailto: and tel: URLs.
+ * built with createElement, and only for http:, https:, mailto: and tel: URLs (a root-relative
+ * path such as /privacy is a link to SERVER). The form links SERVER/privacy and SERVER/accessibility.
  */
 (function () {
   'use strict';
@@ -72,14 +73,24 @@
   const text = (value) => document.createTextNode(value);
   const hiddenText = (value) => el('span', { className: 'cce-visually-hidden' }, value);
 
-  /** The normalised URL if it parses as absolute and uses an allowed scheme, else null. */
+  /** The normalised URL if it parses as absolute and uses an allowed scheme, else null.
+   *  A root-relative path ("/privacy") is a page of the assistant's own server. */
   function safeUrl(raw) {
     try {
-      const url = new URL(String(raw).trim());
+      const value = String(raw).trim();
+      const url = /^\/(?![/\\])/.test(value) ? new URL(SERVER + value) : new URL(value);
       return SAFE_SCHEMES.includes(url.protocol) ? url.href : null;
     } catch (e) {
-      return null; // relative or malformed: never a link
+      return null; // other relative or malformed: never a link
     }
+  }
+
+  /** Links to the server's privacy notice and accessibility statement (the server's
+   *  address, as the widget may be embedded on another site). */
+  function pageLinks() {
+    return el('p', { className: 'cce-links' },
+      makeLink(SERVER + '/privacy', 'Privacy notice'), ' ',
+      makeLink(SERVER + '/accessibility', 'Accessibility statement'));
   }
 
   function makeLink(raw, label) {
@@ -521,7 +532,7 @@
       el('label', { className: 'cce-label', for: inputId }, 'Your message'),
       el('div', { className: 'cce-form__row' }, ui.input, ui.send),
       el('p', { className: 'cce-privacy', id: privacyId }, "Please don't type names or other details that could identify a child or family."),
-      ui.reset);
+      ui.reset, pageLinks());
     form.addEventListener('submit', (event) => { // Enter in the input submits too
       event.preventDefault();
       const message = ui.input.value.trim();
