@@ -24,7 +24,8 @@ def get_engine(url: str) -> Engine:
     """One engine per URL; for a SQLite file, its folder is created. (The records
     are written once a check, so their SQLite file is opened for each write.)"""
     sqlite_file_with_folder(url)
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: a database error's text (which gets logged) names no values.
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 def migrate(url: str) -> None:
