@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._dispatch import send
 from bot.check import flow, replies
 from bot.messages import get_messages
+from bot.monitoring.metrics import check_outcome
 from bot.storage.records import record_check
 from bot.triage.engine import assess
 from bot.triage.model import CheckInput
@@ -146,4 +147,5 @@ class ActionCheckOutcome(Action):
         assessment = assess(check, get_triage())
         events = send(dispatcher, replies.outcome(assessment), tracker)
         record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
+        check_outcome(assessment.outcome)
         return events + [SlotSet(slot, None) for slot in flow.CHECK_SLOTS]

@@ -3,7 +3,10 @@
 rasa 3.6 adds its root route through ``rasa.server.add_root_route(app)``, both
 with the HTTP API and without it; :func:`install` replaces that function so the
 same call adds :func:`blueprint` instead: ``/`` is the chat page a newcomer
-expects. Further top-level routes of the assistant belong in this blueprint.
+expects. Further top-level routes of the assistant belong in this blueprint:
+
+- ``GET /health/live`` and ``GET /health/ready`` (:mod:`bot.monitoring.health`);
+- ``GET /metrics``, the counts for Prometheus (:mod:`bot.monitoring.metrics`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 _ORIGINALS: dict[str, Any] = {}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def blueprint() -> Blueprint:
@@ -31,6 +35,24 @@ def blueprint() -> Blueprint:
     @site.head("/")
     async def home_head(request: Request) -> HTTPResponse:
         return response.empty(status=200)
+
+    @site.get("/health/live")
+    async def live(request: Request) -> HTTPResponse:
+        return response.json({"status": "alive"}, headers=NO_STORE)
+
+    @site.get("/health/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        from bot.monitoring.health import checks_for, readiness
+
+        is_ready, body = await readiness(checks_for(request.app))
+        return response.json(body, status=200 if is_ready else 503, headers=NO_STORE)
+
+    @site.get("/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        from bot.monitoring.metrics import exposition
+
+        body, content_type = exposition()
+        return response.raw(body, content_type=content_type, headers=NO_STORE)
 
     return site
 
