@@ -203,7 +203,9 @@ def test_a_sqlite_file_deleted_under_a_running_store_leaves_nothing_to_the_next(
 
 
 REFUSE_INSERTS = {
-    "sqlite": ["CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'no'); END"],
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'no'); END"
+    ],
     "postgresql": [
         "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no'; END $$ "
         "LANGUAGE plpgsql",
