@@ -10,11 +10,16 @@ user's answer.
   five buttons share a row (Teams shows no more than six per action set).
 - A click arrives as a message whose ``value`` is that ``data`` (with the
   messageBack, ``text`` is the payload too); :func:`submitted_payload` reads it.
+- Once clicked, a card is replaced by :func:`answered_card`: the same text, the
+  button chosen said in words, and no buttons (:mod:`.sent_cards` keeps what a
+  card showed until then).
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from bot.channels.teams.sent_cards import SentCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.2"  # ActionSet; rendered by every Teams client
@@ -86,6 +91,36 @@ def render(message: dict[str, Any]) -> dict[str, Any] | None:
     if not text.strip():
         return None
     return {"text": teams_markdown(text), "textFormat": "markdown"}
+
+
+def _card_body(content: dict[str, Any]) -> list[dict[str, Any]]:
+    for attachment in content.get("attachments") or []:
+        if attachment.get("contentType") == ADAPTIVE_CARD:
+            return list(attachment["content"]["body"])
+    return []
+
+
+def sent_card(content: dict[str, Any]) -> SentCard | None:
+    """What a rendered message's card shows (None if it has no buttons)."""
+    lines: list[str] = []
+    titles: dict[str, str] = {}
+    for block in _card_body(content):
+        if block.get("type") == "TextBlock":
+            lines.append(str(block["text"]))
+        for action in block.get("actions") or []:
+            titles[str(action["data"]["payload"])] = str(action["title"])
+    return SentCard(tuple(lines), titles) if titles else None
+
+
+def answered_card(card: SentCard, payload: str, answered: str | None) -> dict[str, Any]:
+    """The card's content once clicked: its text, what was chosen, no buttons."""
+    content = adaptive_card("\n".join(card.lines), [])
+    if answered:
+        content["content"]["body"].append(
+            {"type": "TextBlock", "text": answered, "wrap": True, "isSubtle": True,
+             "weight": "Bolder"}
+        )  # fmt: skip
+    return {"summary": " ".join(card.lines)[:200], "attachments": [content]}
 
 
 def submitted_payload(value: Any) -> str | None:
