@@ -117,11 +117,14 @@ def _start_at_zero() -> None:
         OUTCOMES.labels(outcome)
     for channel in CHANNELS:
         TURNS.labels(channel)
+        CANCELLED.labels(channel)
         for reason in HOLDING_REASONS:
             HOLDING.labels(channel, reason)
     for kind in TEAMS_KINDS:
         for reason in TEAMS_FAILURES:
             TEAMS_FAILED.labels(kind, reason)
+    for reason in TEAMS_RETRY_REASONS:
+        TEAMS_RETRIES.labels(reason)
 
 
 def exposition() -> tuple[bytes, str]:
