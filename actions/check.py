@@ -16,6 +16,7 @@ from actions._dispatch import send
 from bot.check import flow, replies
 from bot.knowledge.loader import get_knowledge
 from bot.messages import get_messages
+from bot.monitoring.metrics import check_outcome
 from bot.storage.records import record_check
 from bot.triage.engine import assess
 from bot.triage.model import Stamp
@@ -158,4 +159,5 @@ class ActionCheckOutcome(Action):
         assessment = assess(flow.check_input(_state(tracker), plan), triage, stamp)
         events = send(dispatcher, replies.outcome(assessment, get_messages()), tracker)
         record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
+        check_outcome(assessment.outcome)
         return events + [SlotSet(slot, None) for slot in flow.check_slots(plan)]

@@ -18,6 +18,7 @@ COMMANDS = (
     "indicators",
     "report",
     "retention",
+    "migrate",
     "teams_package",
     "rules",
 )

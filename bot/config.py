@@ -53,6 +53,8 @@ def _env_url(name: str) -> str:
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
 ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
+# How the servers write their log (CCE_LOG_FORMAT): rasa's lines, or one JSON object a line.
+LOG_TEXT, LOG_JSON = "text", "json"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,15 @@ class Settings:
     # Keys the hash of sender ids in records and signs widget tokens; generated
     # into var/ when empty. Instances behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
+    # The servers' log: "text" (rasa's lines) or "json" (one object a line, for a
+    # log collector). Message text is logged at DEBUG only, in either.
+    log_format: str = LOG_TEXT
+    # Where the servers' processes keep their Prometheus counts (one folder per
+    # server, emptied when `serve` starts it); empty: var/metrics.
+    metrics_dir_setting: str = ""
+    # The folder prometheus_client counts in (PROMETHEUS_MULTIPROC_DIR), which
+    # `serve` sets for the processes it starts; empty: each process counts alone.
+    metrics_multiprocess_dir: str = ""
 
     # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
     # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
@@ -172,6 +183,14 @@ class Settings:
         return self.content_dir / "triage"
 
     @property
+    def metrics_dir(self) -> Path:
+        return (
+            Path(self.metrics_dir_setting).expanduser()
+            if self.metrics_dir_setting
+            else (self.var_dir / "metrics")
+        )
+
+    @property
     def effective_tracker_database_url(self) -> str:
         """The SQLAlchemy URL for conversations: the configured one or the SQLite file."""
         return self.tracker_database_url or f"sqlite:///{self.var_dir / 'tracker.db'}"
@@ -206,6 +225,11 @@ def _checked(settings: Settings) -> Settings:
             f"than {SANIC_RESPONSE_TIMEOUT:.0f} seconds (the web server ends a request then, "
             "and the user would get no answer at all); the default is 5.5."
         )
+    if settings.log_format not in (LOG_TEXT, LOG_JSON):
+        raise ValueError(
+            f"Setting CCE_LOG_FORMAT={settings.log_format!r} is not known: use '{LOG_TEXT}' "
+            f"(the default) or '{LOG_JSON}' (one JSON object a line)."
+        )
     return settings
 
 
@@ -232,6 +256,9 @@ def load_settings() -> Settings:
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
+        log_format=os.environ.get("CCE_LOG_FORMAT", "").strip().lower() or LOG_TEXT,
+        metrics_dir_setting=os.environ.get("CCE_METRICS_DIR", "").strip(),
+        metrics_multiprocess_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip(),
         widget_origins=tuple(
             origin.strip().rstrip("/")
             for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")

@@ -16,6 +16,10 @@ Every channel of ours hands Rasa a wrapped ``on_new_message``:
   without its text reaching any log.
 
 The holding message always gives the 999 route and the Integrated Front Door.
+
+Every channel's turns pass here, so this is where they are counted and timed
+for ``/metrics`` (:mod:`bot.monitoring.metrics`), with each holding message and
+its reason: counts only, never the text.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.config import get_settings
+from bot.monitoring import metrics
 from bot.storage.tracker_store import conversations_available
 
 logger = logging.getLogger(__name__)
@@ -51,30 +56,52 @@ def holding_reply() -> tuple[str, list[dict[str, str]]]:
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
+ANSWERED, CANCELLED = "answered", "cancelled"  # else a reason in metrics.HOLDING_REASONS
+
+
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
-        message.text = clean_text(message.text)
-        output = message.output_channel
-        before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
-        if not conversations_available():
-            logger.warning("Conversations database unavailable: message not processed.")
-        else:
-            try:
-                await asyncio.wait_for(on_new_message(message), get_settings().turn_timeout)
-            except asyncio.TimeoutError:
-                logger.warning("A turn took too long; the user is asked to send it again.")
-                if isinstance(output, CollectingOutputChannel):
-                    del output.messages[before:]  # a half turn would mislead
-            except asyncio.CancelledError:
-                # The request itself was cancelled (the client went away, or the
-                # server is stopping): nobody is left to answer, and rasa's REST
-                # channel would log the message's text if this went on up to it.
-                logger.warning("A turn was cancelled before it ended; nothing was answered.")
-                return
-            except Exception:  # noqa: BLE001 - the user must still get an answer
-                logger.exception("A turn failed; the user gets the holding message.")
-        if isinstance(output, CollectingOutputChannel) and len(output.messages) == before:
-            text, buttons = holding_reply()
-            await output.send_text_with_buttons(message.sender_id, text, buttons)
+        with metrics.turn(message.input_channel) as channel:
+            result = await _run(on_new_message, message)
+            if result == CANCELLED:
+                metrics.turn_cancelled(channel)
+            elif result != ANSWERED:
+                metrics.holding_message(channel, result)
+                text, buttons = holding_reply()
+                await message.output_channel.send_text_with_buttons(
+                    message.sender_id, text, buttons
+                )
 
     return handle
+
+
+async def _run(on_new_message: Handler, message: UserMessage) -> str:
+    """Runs the turn: ANSWERED, CANCELLED, or why the user needs the holding message."""
+    message.text = clean_text(message.text)
+    output = message.output_channel
+    collecting = isinstance(output, CollectingOutputChannel)
+    before = len(output.messages) if collecting else 0
+    reason = "no_reply"
+    if not conversations_available():
+        logger.warning("Conversations database unavailable: message not processed.")
+        reason = "database_unavailable"
+    else:
+        try:
+            await asyncio.wait_for(on_new_message(message), get_settings().turn_timeout)
+        except asyncio.TimeoutError:
+            logger.warning("A turn took too long; the user is asked to send it again.")
+            reason = "timeout"
+            if collecting:
+                del output.messages[before:]  # a half turn would mislead
+        except asyncio.CancelledError:
+            # The request itself was cancelled (the client went away, or the
+            # server is stopping): nobody is left to answer, and rasa's REST
+            # channel would log the message's text if this went on up to it.
+            logger.warning("A turn was cancelled before it ended; nothing was answered.")
+            return CANCELLED
+        except Exception:  # noqa: BLE001 - the user must still get an answer
+            logger.exception("A turn failed; the user gets the holding message.")
+            reason = "error"
+    if collecting and len(output.messages) == before:
+        return reason
+    return ANSWERED

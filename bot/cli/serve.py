@@ -3,6 +3,11 @@
 
 They run as child processes of this one; stopping this command (Ctrl+C or
 SIGTERM) stops them. Ports and paths come from :mod:`bot.config`.
+
+Each server started here counts for ``/metrics`` in a folder of its own under
+``CCE_METRICS_DIR`` (``PROMETHEUS_MULTIPROC_DIR`` for its processes: its Sanic
+workers, and the action server started with it), emptied first: counts start at
+zero with each start, as Prometheus expects of a restarted target.
 """
 
 from __future__ import annotations
@@ -24,6 +29,15 @@ def _model_path(models_dir: Path) -> Path:
     if not model.exists():
         raise SystemExit(f"No trained model at {model}. Run `make train` (or `make run`) first.")
     return model
+
+
+def metrics_folder(name: str) -> Path:
+    """An empty folder for the counts of one server's processes."""
+    folder = get_settings().metrics_dir / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    return folder
 
 
 def child_environment(actions: str | None = None) -> dict[str, str]:
@@ -73,8 +87,10 @@ def rasa_command(port: int, model: Path) -> list[str]:
 
 
 def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
-    env = child_environment()
-    commands = [rasa_command(port, model)]  # may refuse before anything starts
+    env = child_environment()  # may refuse before anything starts
+    commands = [rasa_command(port, model)]
+    # prometheus_client reads it when first imported, in every process.
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_folder(f"serve-{port}"))
     if not get_settings().actions_in_process:
         commands.insert(0, actions_command(action_port))
     return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
@@ -115,11 +131,15 @@ def main(args: argparse.Namespace) -> int:
         # Rasa servers): this process becomes it, so signals reach it directly.
         if args.only == "actions":
             command = actions_command(settings.action_port)
+            name = f"actions-{settings.action_port}"
         else:
             command = rasa_command(port, _model_path(settings.models_dir))
+            name = f"rasa-{port}"
+        env = child_environment(ACTIONS_SERVER)  # may refuse before anything starts
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_folder(name))
         os.chdir(PROJECT_ROOT)
         # A Rasa server started alone uses the action server at CCE_ACTION_SERVER_URL.
-        os.execve(command[0], command, child_environment(ACTIONS_SERVER))
+        os.execve(command[0], command, env)
     processes = start(port, settings.action_port, _model_path(settings.models_dir))
 
     def _terminate(signum: int, _frame: object) -> None:

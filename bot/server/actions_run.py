@@ -9,12 +9,16 @@ happens here, when the server starts, never at import time. `python -m bot
 serve` starts the action server this way (with ``CCE_ACTIONS=server`` or ``--only
 actions``); with the actions in the Rasa server, :mod:`bot.server.inprocess_actions`
 loads the same data there.
+
+It also answers ``GET /metrics`` (the check outcomes it counted) and writes its
+log as the Rasa server does (:mod:`bot.monitoring.logs`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +42,40 @@ def load_everything() -> None:
         logger.warning("The records database is not ready yet (%s).", type(exc).__name__)
 
 
+def _with_metrics_route() -> None:
+    """The action server answers ``GET /metrics`` too: the check outcomes are
+    counted where the actions run (see :mod:`bot.monitoring.metrics`)."""
+    import rasa_sdk.endpoint
+    from sanic import response
+
+    create_app = rasa_sdk.endpoint.create_app
+
+    def create_app_with_metrics(*args: Any, **kwargs: Any) -> Any:
+        from bot.monitoring.metrics import exposition
+
+        app = create_app(*args, **kwargs)
+
+        @app.get("/metrics")
+        async def metrics(_: Any) -> Any:
+            body, content_type = exposition()
+            return response.raw(body, content_type=content_type)
+
+        return app
+
+    rasa_sdk.endpoint.create_app = create_app_with_metrics
+
+
 def main() -> None:
+    from bot.monitoring import logs
+
+    logs.early()
     started = time.monotonic()
     load_everything()
     logger.info("Action server data loaded in %.1f s.", time.monotonic() - started)
     from rasa_sdk.__main__ import main as rasa_sdk_main
+
+    logs.install_in_action_server()
+    _with_metrics_route()
 
     rasa_sdk_main()
 

@@ -1,7 +1,8 @@
 """``python -m bot.server.rasa_run ARGS``: rasa's own command line (``rasa ARGS``)
 with :mod:`bot.server.speedups` installed first and, unless ``CCE_ACTIONS=server``,
-our actions run in this process (:mod:`bot.server.inprocess_actions`). `python -m
-bot serve` starts the Rasa server this way.
+our actions run in this process (:mod:`bot.server.inprocess_actions`), the site's
+own routes (:mod:`bot.server.site`) and our log setup (:mod:`bot.monitoring.logs`)
+in place. `python -m bot serve` starts the Rasa server this way.
 
 Once the model is loaded, everything loaded so far (the model, spaCy, the
 guidance index: millions of objects that live as long as the process) is moved
@@ -21,6 +22,7 @@ import time
 from typing import Any
 
 from bot.config import get_settings
+from bot.monitoring import logs
 from bot.server import site, speedups
 
 logger = logging.getLogger(__name__)
@@ -43,8 +45,10 @@ def _freeze_after_loading() -> None:
 
 
 def main() -> None:
+    logs.early()
     speedups.install()
     site.install()
+    logs.install_in_rasa()
     _freeze_after_loading()
     if get_settings().actions_in_process:
         from bot.server import inprocess_actions

@@ -5,7 +5,10 @@ with the HTTP API and without it; :func:`install` replaces that function so the
 same call adds :func:`blueprint` instead: ``/`` is the chat page a newcomer
 expects. Further top-level routes of the assistant belong in this blueprint:
 ``/privacy`` and ``/accessibility`` (:mod:`bot.pages`), with their stylesheet at
-``/assets/page.css``, under the chat page's strict Content-Security-Policy.
+``/assets/page.css``, under the chat page's strict Content-Security-Policy; and
+
+- ``GET /health/live`` and ``GET /health/ready`` (:mod:`bot.monitoring.health`);
+- ``GET /metrics``, the counts for Prometheus (:mod:`bot.monitoring.metrics`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from bot.pages import ACCESSIBILITY_PATH, PRIVACY_PATH, STYLESHEET_PATH
 
 logger = logging.getLogger(__name__)
 _ORIGINALS: dict[str, Any] = {}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _page(name: str) -> HTTPResponse:
@@ -58,6 +62,24 @@ def blueprint() -> Blueprint:
 
         headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
         return response.text(stylesheet(), headers=headers, content_type="text/css; charset=utf-8")
+
+    @site.get("/health/live")
+    async def live(request: Request) -> HTTPResponse:
+        return response.json({"status": "alive"}, headers=NO_STORE)
+
+    @site.get("/health/ready")
+    async def ready(request: Request) -> HTTPResponse:
+        from bot.monitoring.health import checks_for, readiness
+
+        is_ready, body = await readiness(checks_for(request.app))
+        return response.json(body, status=200 if is_ready else 503, headers=NO_STORE)
+
+    @site.get("/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        from bot.monitoring.metrics import exposition
+
+        body, content_type = exposition()
+        return response.raw(body, content_type=content_type, headers=NO_STORE)
 
     return site
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
@@ -24,17 +25,42 @@ def get_engine(url: str) -> Engine:
     """One engine per URL; for a SQLite file, its folder is created. (The records
     are written once a check, so their SQLite file is opened for each write.)"""
     sqlite_file_with_folder(url)
-    return create_engine(url, future=True, pool_pre_ping=True)
+    # hide_parameters: a database error's text (which gets logged) names no values.
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
-def migrate(url: str) -> None:
-    """Brings the schema up to date with the Alembic migrations (idempotent)."""
-    from alembic import command
+def _alembic_config(url: str) -> Any:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def revisions(url: str) -> tuple[str | None, str | None]:
+    """(the schema's Alembic revision now, the newest one the code has)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+    try:
+        with get_engine(url).connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except Exception as exc:  # noqa: BLE001 - any driver error, reported with a remedy
+        raise DatabaseError(
+            f"Cannot read the records database at {make_url(url).render_as_string()} "
+            f"({type(exc).__name__}). Check CCE_DATABASE_URL and that the database server "
+            "is running."
+        ) from exc
+    return current, head
+
+
+def migrate(url: str) -> None:
+    """Brings the schema up to date with the Alembic migrations (idempotent)."""
+    from alembic import command
+
+    config = _alembic_config(url)
     try:
         with get_engine(url).begin() as connection:
             config.attributes["connection"] = connection

@@ -99,6 +99,7 @@ class OpenFile:
             pool_size=2,
             max_overflow=8,
             connect_args={"check_same_thread": False},  # the pool hands them to any thread
+            hide_parameters=True,  # an error's text would carry the messages being written
         )
         event.listen(self.engine, "connect", _on_connect)
         event.listen(self.engine, "close", _before_close)

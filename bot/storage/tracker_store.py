@@ -117,6 +117,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query) or None,
         )
+        # A database error's text (which gets logged) must not carry the events
+        # being written, with what users typed: SQLAlchemy names no values then.
+        self.engine.hide_parameters = True
         # A SQLite file is kept open (bot.storage.sqlite_file); rasa's engine
         # opened it for every session.
         self._sqlite: OpenFile | None = None

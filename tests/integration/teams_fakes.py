@@ -1,8 +1,9 @@
 """Microsoft's side of a Teams conversation, on 127.0.0.1, for tests without the
 internet: RSA signing keys made here, the Bot Framework OpenID metadata and key
 set, the login service's token endpoint (issues reply tokens) and the Bot
-Connector (receives replies). Plus token minting, activity builders, and posting
-an activity to the assistant's webhook."""
+Connector (receives replies, gives each an id, records card updates, and refuses
+replies with 429 or 5xx on demand). Plus token minting, activity builders, and
+posting an activity to the assistant's webhook."""
 
 from __future__ import annotations
 
@@ -102,6 +103,10 @@ class FakeMicrosoft:
         self.token_requests: list[dict[str, Any]] = []
         self.fetches = {"openid": 0, "keys": 0}
         self.openid_down = False  # the OpenID endpoint answers 503 while True
+        self.updates: list[dict[str, Any]] = []  # PUTs on an activity (card updates)
+        self.refused: list[dict[str, Any]] = []  # replies answered with a refusal
+        # conversation id -> (status, Retry-After or None) to answer its next replies with
+        self._refusals: dict[str, list[tuple[int, str | None]]] = {}
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)  # notified on every reply
         self._tokens = itertools.count(1)
@@ -128,6 +133,22 @@ class FakeMicrosoft:
             "CCE_TEAMS_TOKEN_URL": f"{self.url}/token/{{tenant}}/oauth2/v2.0/token",
             "CCE_TEAMS_BOT_NAME": BOT_NAME,
         }
+
+    def refuse(self, conversation_id: str, *answers: tuple[int, str | None]) -> None:
+        """The conversation's next replies (or updates; typing indicators pass)
+        are refused, one answer each: e.g. ``(429, "1")`` (with ``Retry-After:
+        1``), ``(503, None)``."""
+        with self.lock:
+            self._refusals.setdefault(conversation_id, []).extend(answers)
+
+    def _refusal(self, conversation_id: str) -> tuple[int, str | None] | None:
+        with self.lock:
+            queued = self._refusals.get(conversation_id)
+            return queued.pop(0) if queued else None
+
+    def updates_of(self, conversation_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [u for u in self.updates if u["conversation"] == conversation_id]
 
     def messages(self, conversation_id: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -216,20 +237,52 @@ class FakeMicrosoft:
                         200, {"token_type": "Bearer", "expires_in": 3600, "access_token": token}
                     )
                     return
+                self._connector("POST", body)
+
+            def do_PUT(self) -> None:  # noqa: N802 - an activity updated (a card)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self._connector("PUT", body)
+
+            def _connector(self, method: str, body: bytes) -> None:
                 parts = self.path.split("/")  # /connector/v3/conversations/<id>/activities[/<id>]
-                if self.path.startswith("/connector/v3/conversations/") and len(parts) >= 6:
-                    record = {
-                        "conversation": unquote(parts[4]),
-                        "reply_to": unquote(parts[6]) if len(parts) > 6 else None,
-                        "authorization": self.headers.get("Authorization"),
-                        "activity": json.loads(body),
-                    }
-                    with fake.arrived:
-                        fake.replies.append(record)
-                        fake.arrived.notify_all()
-                    self._send(200, {"id": str(uuid.uuid4())})
+                if not (self.path.startswith("/connector/v3/conversations/") and len(parts) >= 6):
+                    self._send(404, {"error": "not found"})
                     return
-                self._send(404, {"error": "not found"})
+                conversation = unquote(parts[4])
+                target = unquote(parts[6]) if len(parts) > 6 else None
+                is_typing = b'"typing"' in body and json.loads(body).get("type") == "typing"
+                refusal = None if is_typing else fake._refusal(conversation)
+                if refusal is not None:
+                    status, wait = refusal
+                    with fake.lock:
+                        fake.refused.append({"conversation": conversation, "status": status,
+                                             "method": method, "at": time.monotonic()})  # fmt: skip
+                    data = json.dumps({"error": {"code": "Throttled"}}).encode()
+                    self.send_response(status)
+                    if wait is not None:
+                        self.send_header("Retry-After", wait)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                record = {
+                    "conversation": conversation,
+                    "authorization": self.headers.get("Authorization"),
+                    "activity": json.loads(body),
+                }
+                if method == "PUT":
+                    with fake.arrived:
+                        fake.updates.append({**record, "activity_id": target})
+                        fake.arrived.notify_all()
+                    self._send(200, {"id": target})
+                    return
+                new_id = str(uuid.uuid4())
+                record["reply_to"] = target
+                record["activity"]["id"] = new_id  # as Teams then knows it
+                with fake.arrived:
+                    fake.replies.append(record)
+                    fake.arrived.notify_all()
+                self._send(200, {"id": new_id})
 
         return Handler
 

@@ -142,3 +142,20 @@ def test_an_instance_killed_under_load_loses_no_acknowledged_message(cluster):
     for sender in senders:  # every conversation goes on, on either instance
         assert send(restarted.url, sender, "what is the nrm")
         assert send(nodes[1].url, sender, "thanks")
+
+
+def test_each_server_reports_its_health_and_counts(cluster):
+    """A Rasa server alone is ready only with its action server and Redis; the
+    action server answers /metrics too (the check outcomes are counted there)."""
+    node = cluster["nodes"][1]
+    with urllib.request.urlopen(f"{node.url}/health/ready", timeout=30) as response:
+        report = json.loads(response.read())
+    assert report == {"status": "ready", "checks": {
+        "model": "ok", "conversations_database": "ok", "records_database": "ok", "redis": "ok",
+        "action_server": "ok"}}  # fmt: skip
+    actions = cluster["shared"]["CCE_ACTION_SERVER_URL"].removesuffix("/webhook")
+    with urllib.request.urlopen(f"{actions}/metrics", timeout=30) as response:
+        counts = response.read().decode()
+    assert 'cce_check_outcomes_total{outcome="emergency"}' in counts
+    with urllib.request.urlopen(f"{node.url}/metrics", timeout=30) as response:
+        assert 'cce_turns_total{channel="rest"}' in response.read().decode()

@@ -67,11 +67,15 @@ def say(teams: LiveAssistant, fake: FakeMicrosoft, sent: dict) -> str:
 def click(
     teams: LiveAssistant, fake: FakeMicrosoft, last: list[dict], title: str, **where
 ) -> list[dict]:
-    """Clicks the button ``title`` on the last card, as Teams sends a messageBack."""
-    cards = [buttons(m) for m in last if buttons(m)]
-    assert cards and title in cards[-1], f"no {title!r} button in {cards}"
-    data = cards[-1][title]
-    sent = activity(fake, text=data["msteams"]["text"], value=data["msteams"]["value"], **where)
+    """Clicks the button ``title`` on the last card, as Teams sends a messageBack
+    (with ``replyToId``, the card's id)."""
+    cards = [m for m in last if buttons(m)]
+    assert cards and title in buttons(cards[-1]), f"no {title!r} button in {cards}"
+    data = buttons(cards[-1])[title]
+    sent = activity(
+        fake, text=data["msteams"]["text"], value=data["msteams"]["value"],
+        replyToId=cards[-1]["id"], **where,
+    )  # fmt: skip
     status, body = post(teams.url, sent, good_token(fake))
     assert status == 200, body
     return replies_to(fake, sent)
@@ -305,6 +309,10 @@ def test_a_whole_conversation_in_teams(teams, microsoft):
     replies = submit_checklist(teams, microsoft, replies, ["parent_carer_involved"], **personal)
     assert "What may make the child more vulnerable" in "\n".join(said(m) for m in replies)
     replies = click(teams, microsoft, replies, "None of these", **personal)
+    # Each clicked card lost its buttons (the welcome's, and each question's).
+    updates = microsoft.updates_of("a:personal-whole")
+    assert len(updates) == 2 + len(path)
+    assert not any(buttons(update["activity"]) for update in updates)
     outcome = "\n".join(said(m) for m in replies)
     assert "Follow Child Protection Procedures" in outcome
     assert "facilitated by the child's parent or carer" in outcome
@@ -345,3 +353,66 @@ def test_two_group_chats_and_two_people_are_kept_apart(teams, microsoft):
     # ...while the check carries on where it was, in the chat it started in.
     assert "under 18" in say(teams, microsoft, activity(microsoft, "/deny", conversation=chat_a))
     assert "Traceback" not in teams.log_text()
+
+
+# ---------------------------------------------------------------- delivery and cards
+
+
+def teams_metric(teams: LiveAssistant, sample: str) -> float:
+    with urllib.request.urlopen(f"{teams.url}/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(sample + " "):
+                return float(line.split()[-1])
+    return 0.0
+
+
+def test_a_reply_refused_with_429_then_503_is_sent_again_not_dropped(teams, microsoft):
+    conversation = "a:throttled"
+    microsoft.refuse(conversation, (429, "2"), (503, None))
+    retried = teams_metric(teams, 'cce_teams_reply_retries_total{reason="rate_limited"}')
+    question = activity(microsoft, "what is cuckooing", conversation=conversation)
+    answer = say(teams, microsoft, question)
+    assert answer.count("Source: NEL CCE guidance") == 1  # delivered, once
+    first, second = [r for r in microsoft.refused if r["conversation"] == conversation]
+    assert (first["status"], second["status"]) == (429, 503)
+    assert second["at"] - first["at"] >= 2.0  # the Retry-After was respected
+    assert teams_metric(teams, 'cce_teams_reply_retries_total{reason="rate_limited"}') == (
+        retried + 1
+    )
+
+
+def test_a_reply_refused_every_time_is_given_up_and_counted(teams, microsoft):
+    conversation = "a:always-refused"
+    sample = 'cce_teams_replies_failed_total{kind="message",reason="server_error"}'
+    before = teams_metric(teams, sample)
+    microsoft.refuse(conversation, *[(500, None)] * 5)  # every attempt at the first reply
+    sent = activity(microsoft, "what is cuckooing", conversation=conversation)
+    assert post(teams.url, sent, good_token(microsoft))[0] == 200
+    deadline = time.monotonic() + 60
+    while teams_metric(teams, sample) == before and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert teams_metric(teams, sample) == before + 1
+    assert len([r for r in microsoft.refused if r["conversation"] == conversation]) == 5
+
+
+def test_a_clicked_card_loses_its_buttons_and_a_second_click_is_no_answer(teams, microsoft):
+    where = {"conversation": "a:double-click"}
+    started = activity(microsoft, "/start_check", **where)
+    assert post(teams.url, started, good_token(microsoft))[0] == 200
+    question = replies_to(microsoft, started)
+    card = [m for m in question if buttons(m)][-1]
+    assert "immediate danger" in said(card)
+    answered = click(teams, microsoft, question, "No", **where)
+    assert "under 18" in "\n".join(said(m) for m in answered)
+    (update,) = microsoft.updates_of("a:double-click")
+    assert update["activity_id"] == card["id"] and not buttons(update["activity"])
+    assert said(update["activity"]) == f"{said(card)}\nAnswered: No"
+    # Clicked twice, quickly: Teams sends a click from the old card once more.
+    data = buttons(card)["Yes"]
+    again = activity(microsoft, text=data["msteams"]["text"], value=data["msteams"]["value"],
+                     replyToId=card["id"], **where)  # fmt: skip
+    assert post(teams.url, again, good_token(microsoft))[0] == 200
+    assert microsoft.wait_for_reply("a:double-click", again["id"], timeout=4) == []
+    # The check is still at its second question, which the current card answers.
+    nxt = click(teams, microsoft, answered, "Yes", **where)
+    assert "what have you noticed" in "\n".join(said(m) for m in nxt)

@@ -91,3 +91,17 @@ def test_a_separate_action_server_on_request(settings, monkeypatch):
 def test_an_unknown_place_for_the_actions_is_refused(settings):
     with pytest.raises(ValueError, match="CCE_ACTIONS='elsewhere' is not known"):
         settings(CCE_ACTIONS="elsewhere")
+
+
+def test_each_server_counts_in_an_emptied_folder_of_its_own(settings, monkeypatch, tmp_path):
+    settings(CCE_METRICS_DIR=str(tmp_path), CCE_ACTIONS="server")
+    stale = tmp_path / "serve-5005" / "counter_123.db"
+    stale.parent.mkdir()
+    stale.write_bytes(b"counts of the last run")
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda command, **kw: started.append(kw["env"]))
+    serve.start(5005, 5055, tmp_path / "model.tar.gz")
+    # The action server and the Rasa server count in one folder, so the Rasa
+    # server's /metrics shows the outcomes counted where the actions run.
+    assert [env["PROMETHEUS_MULTIPROC_DIR"] for env in started] == [str(stale.parent)] * 2
+    assert not stale.exists()

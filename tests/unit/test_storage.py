@@ -94,3 +94,24 @@ def test_sender_hash_is_keyed_and_not_the_id():
 def test_unreachable_database_is_a_clear_error():
     with pytest.raises(DatabaseError, match="CCE_DATABASE_URL"):
         migrate("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_the_migrate_command_says_whether_a_migration_is_due(tmp_path, monkeypatch, capsys):
+    from bot.__main__ import main
+    from bot.config import get_settings
+
+    monkeypatch.setenv("CCE_DATABASE_URL", f"sqlite:///{tmp_path / 'records.db'}")
+    get_settings.cache_clear()
+    try:
+        assert main(["migrate", "--check"]) == 1
+        assert main(["migrate"]) == 0
+        assert main(["migrate", "--check"]) == 0
+        monkeypatch.setenv("CCE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+        get_settings.cache_clear()
+        assert main(["migrate"]) == 2
+    finally:
+        get_settings.cache_clear()
+    out, err = capsys.readouterr()
+    assert "Records schema at none; the code's newest is 0002." in out
+    assert "Records schema at 0002 (was none)." in out
+    assert "Check CCE_DATABASE_URL" in err

@@ -13,6 +13,7 @@ from bot.channels import holding
 from bot.channels.holding import with_holding_message
 from bot.channels.teams.activities import check_activity
 from bot.channels.teams.channel import ConversationLocks, TeamsInput
+from bot.channels.teams.connector import Delivered
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 
@@ -34,11 +35,19 @@ def activity(**changes: Any):
 
 
 class Sent:
+    """The connector's stand-in: records what is sent and updated; each sent
+    activity gets the id ``sent-<n>``, as the Bot Connector gives one."""
+
     def __init__(self) -> None:
         self.activities: list[tuple[str, dict[str, Any], str | None]] = []
+        self.updates: list[tuple[str, str, dict[str, Any]]] = []
 
-    async def send(self, service_url, conversation_id, reply, reply_to_id=None) -> bool:
+    async def send(self, service_url, conversation_id, reply, reply_to_id=None) -> Delivered:
         self.activities.append((conversation_id, reply, reply_to_id))
+        return Delivered(f"sent-{len(self.activities)}")
+
+    async def update(self, service_url, conversation_id, activity_id, activity) -> bool:
+        self.updates.append((conversation_id, activity_id, activity))
         return True
 
 
@@ -140,3 +149,89 @@ def test_turns_of_one_conversation_run_one_at_a_time():
     assert order.index("a1 end") < order.index("a2 start")
     assert order.index("b1 start") < order.index("a1 end")  # other conversations do not wait
     assert locks._locks == {}  # nothing kept once nobody holds a lock
+
+
+async def asks(message) -> None:
+    await message.output_channel.send_text_with_buttons(
+        message.sender_id,
+        "Is the young person under 18?",
+        [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}],
+    )
+
+
+def card_id_of(channel: TeamsInput, question: str) -> str:
+    sent = channel.connector.activities  # type: ignore[attr-defined]
+    for number, (_, reply, _) in enumerate(sent, start=1):
+        if question in str(reply.get("attachments")):
+            return f"sent-{number}"
+    raise AssertionError(f"no card asking {question!r}")
+
+
+def click(title_payload: str, card: str, **changes: Any):
+    return activity(
+        text=title_payload, value={"payload": title_payload}, entities=None, replyToId=card,
+        **changes,
+    )  # fmt: skip
+
+
+def test_a_clicked_card_loses_its_buttons_and_says_what_was_chosen(channel):
+    texts = []
+
+    async def answers(message) -> None:
+        texts.append(message.text)
+        await asks(message)
+
+    run(channel, activity(text="start a check", id="act-0"), answers)
+    card = card_id_of(channel, "under 18")
+    run(channel, click("/deny", card, id="act-2"), answers)
+    assert texts == ["start a check", "/deny"]
+    ((conversation, updated_id, update),) = channel.connector.updates  # type: ignore[attr-defined]
+    assert (conversation, updated_id, update["id"]) == ("19:group@thread.v2", card, card)
+    body = update["attachments"][0]["content"]["body"]
+    assert [b["text"] for b in body] == ["Is the young person under 18?", "Answered: No"]
+    assert not [b for b in body if b["type"] == "ActionSet"]  # no buttons left
+    assert update["from"]["id"] == "28:bot" and "replyToId" not in update
+
+
+def test_a_second_click_on_an_answered_card_is_not_an_answer(channel):
+    texts = []
+
+    async def answers(message) -> None:
+        texts.append(message.text)
+        await asks(message)
+
+    run(channel, activity(text="start a check", id="act-0"), answers)
+    card = card_id_of(channel, "under 18")
+    run(channel, click("/affirm", card, id="act-2"), answers)
+    sent_before = len(channel.connector.activities)  # type: ignore[attr-defined]
+    run(channel, click("/deny", card, id="act-3"), answers)  # clicked twice, quickly
+    assert texts == ["start a check", "/affirm"]
+    assert len(channel.connector.activities) == sent_before  # type: ignore[attr-defined]
+    assert len(channel.connector.updates) == 1  # type: ignore[attr-defined]
+
+
+def test_someone_elses_click_in_a_group_chat_leaves_the_card_alone(channel):
+    texts = []
+
+    async def answers(message) -> None:
+        texts.append((message.sender_id, message.text))
+        await asks(message)
+
+    run(channel, activity(text="start a check", id="act-0"), answers)
+    card = card_id_of(channel, "under 18")
+    other = {"id": "29:someone-else", "name": "Another Practitioner"}
+    run(channel, click("/deny", card, id="act-2", **{"from": other}), answers)
+    assert channel.connector.updates == []  # type: ignore[attr-defined]
+    assert texts[1][1] == "/deny" and texts[1][0] != texts[0][0]  # their own conversation
+    run(channel, click("/affirm", card, id="act-3"), answers)  # the card's own user
+    assert len(channel.connector.updates) == 1  # type: ignore[attr-defined]
+
+
+def test_a_click_on_a_card_not_known_here_still_answers(channel):
+    texts = []
+
+    async def answers(message) -> None:
+        texts.append(message.text)
+
+    run(channel, click("/affirm", "sent-999", id="act-9"), answers)
+    assert texts == ["/affirm"] and channel.connector.updates == []  # type: ignore[attr-defined]

@@ -20,9 +20,17 @@ from bot.channels.teams.activities import (
     sender_id,
     strip_mentions,
 )
-from bot.channels.teams.cards import render, submitted_payload, teams_markdown
-from bot.channels.teams.connector import BotConnector
+from bot.channels.teams.cards import (
+    answered_card,
+    render,
+    sent_card,
+    submitted_payload,
+    teams_markdown,
+)
+from bot.channels.teams.connector import MAX_ATTEMPTS, BotConnector, Delivered
 from bot.channels.teams.dedupe import SeenActivities
+from bot.channels.teams.sent_cards import AGAIN, FIRST, UNKNOWN, SentCard, SentCards
+from bot.monitoring import metrics
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 
@@ -222,17 +230,22 @@ def test_retry_detection_is_shared_through_redis():
 
 
 class Connector:
-    """A BotConnector whose HTTP calls are recorded stand-ins."""
+    """A BotConnector whose HTTP calls and waits are recorded stand-ins."""
 
-    def __init__(self, statuses: list[int] | None = None, token_fails: bool = False) -> None:
+    def __init__(
+        self, statuses: list[int | http.Answer] | None = None, token_fails: bool = False
+    ) -> None:
         self.now = 0.0
         self.forms: list[dict[str, str]] = []
         self.posts: list[tuple[str, dict[str, Any], str]] = []
+        self.methods: list[str] = []
+        self.waits: list[float] = []
         self.statuses = statuses or []
         self.token_fails = token_fails
         self.connector = BotConnector(
             "app-id", "secret", "https://login.example/tenant-x/oauth2/v2.0/token",
-            clock=lambda: self.now, post_form=self.post_form, post_json=self.post_json,
+            clock=lambda: self.now, post_form=self.post_form, send_json=self.send_json,
+            sleep=self.sleep, jitter=lambda: 1.0,
         )  # fmt: skip
 
     async def post_form(self, url: str, form: dict[str, str]) -> Any:
@@ -241,9 +254,17 @@ class Connector:
         self.forms.append(form)
         return {"access_token": f"token-{len(self.forms)}", "expires_in": 3600}
 
-    async def post_json(self, url: str, payload: dict[str, Any], token: str) -> int:
+    async def send_json(
+        self, method: str, url: str, payload: dict[str, Any], token: str
+    ) -> http.Answer:
+        self.methods.append(method)
         self.posts.append((url, payload, token))
-        return self.statuses.pop(0) if self.statuses else 200
+        answer = self.statuses.pop(0) if self.statuses else 200
+        return answer if isinstance(answer, http.Answer) else http.Answer(answer, None, "new-id")
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
 
 
 def test_the_reply_token_comes_from_the_configured_tenant_and_is_reused_until_near_expiry():
@@ -279,10 +300,10 @@ def test_a_refused_token_is_renewed_once_and_failures_are_not_raised():
     fake.connector.trust(SERVICE_URL)
     assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {}))
     assert [token for _, _, token in fake.posts] == ["token-1", "token-2"]
-    fake = Connector(statuses=[500])
+    fake = Connector(statuses=[400])  # a reply the Bot Connector will never take
     fake.connector.trust(SERVICE_URL)
-    assert not asyncio.run(fake.connector.send(SERVICE_URL, "c", {}))
-    assert len(fake.posts) == 1
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {})) is None
+    assert len(fake.posts) == 1 and fake.waits == []
     fake = Connector(token_fails=True)
     fake.connector.trust(SERVICE_URL)
     assert not asyncio.run(fake.connector.send(SERVICE_URL, "c", {}))
@@ -298,4 +319,142 @@ def test_http_helpers_allow_https_and_local_http_only():
 def test_unreachable_endpoints_are_http_errors_not_crashes():
     with pytest.raises(http.HttpError):
         asyncio.run(http.get_json("http://127.0.0.1:9/openid"))
-    assert asyncio.run(http.post_json("http://127.0.0.1:9/x", {}, "t")) == 0
+    assert asyncio.run(http.send_json("POST", "http://127.0.0.1:9/x", {}, "t")).status == 0
+
+
+def failed(kind: str, reason: str) -> float:
+    return (
+        metrics.REGISTRY.get_sample_value(
+            "cce_teams_replies_failed_total", {"kind": kind, "reason": reason}
+        )
+        or 0.0
+    )
+
+
+def test_a_reply_refused_with_429_is_sent_again_after_the_retry_after_it_asked_for():
+    fake = Connector(statuses=[http.Answer(429, 7.0), 200])
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {"type": "message"})) == Delivered(
+        "new-id"
+    )
+    assert fake.waits == [7.0] and len(fake.posts) == 2
+    assert fake.posts[0][1] == fake.posts[1][1]  # the same reply, not dropped
+
+
+def test_5xx_and_an_unreachable_connector_are_retried_with_a_growing_back_off():
+    fake = Connector(statuses=[503, 0, 502, 200])
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {"type": "message"}))
+    assert fake.waits == [1.0, 2.0, 4.0]  # doubled each time (jitter at its top here)
+    half = Connector(statuses=[503, 200])
+    half.connector._jitter = lambda: 0.0  # type: ignore[attr-defined]
+    half.connector.trust(SERVICE_URL)
+    assert asyncio.run(half.connector.send(SERVICE_URL, "c", {"type": "message"}))
+    assert half.waits == [0.5]  # jitter: between half and all of the back-off
+
+
+def test_a_reply_refused_every_time_is_given_up_counted_and_never_raised():
+    before = failed("message", "server_error")
+    fake = Connector(statuses=[500] * 10)
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {"type": "message"})) is None
+    assert len(fake.posts) == MAX_ATTEMPTS and fake.waits == [1.0, 2.0, 4.0, 8.0]
+    assert failed("message", "server_error") == before + 1
+
+
+def test_a_retry_after_beyond_the_budget_is_not_waited_for():
+    before = failed("message", "rate_limited")
+    fake = Connector(statuses=[http.Answer(429, 45.0), http.Answer(429, 45.0), 200])
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {"type": "message"})) is None
+    assert fake.waits == [45.0]  # a second 45 s would pass the 60 s budget
+    assert failed("message", "rate_limited") == before + 1
+
+
+def test_a_typing_indicator_is_sent_once():
+    fake = Connector(statuses=[429, 200])
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.send(SERVICE_URL, "c", {"type": "typing"})) is None
+    assert len(fake.posts) == 1 and fake.waits == []
+
+
+def test_an_update_replaces_the_activity_with_put_and_is_retried_too():
+    fake = Connector(statuses=[429, 200])
+    fake.connector.trust(SERVICE_URL)
+    assert asyncio.run(fake.connector.update(SERVICE_URL, "a:chat", "card-1", {"type": "message"}))
+    assert fake.methods == ["PUT", "PUT"]
+    assert fake.posts[0][0].endswith("/v3/conversations/a%3Achat/activities/card-1")
+    assert not asyncio.run(fake.connector.update("https://evil.example/", "a", "1", {}))
+
+
+def test_retry_after_in_seconds_or_as_a_date():
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 11, 28, 10, 0, 0, tzinfo=timezone.utc)
+    assert http.retry_after("12") == 12.0
+    assert http.retry_after("Sat, 28 Nov 2026 10:00:30 GMT", now) == 30.0
+    assert http.retry_after("Sat, 28 Nov 2026 09:00:00 GMT", now) == 0.0
+    for nothing in (None, "", "soon", "-3"):
+        assert http.retry_after(nothing) is None
+
+
+CARD = SentCard(("Is the young person under 18?",), {"/affirm": "Yes", "/deny": "No"})
+
+
+def test_a_card_is_claimed_once_by_its_own_user_and_forgotten_after_its_time():
+    now = [0.0]
+    cards = SentCards(ttl=60, clock=lambda: now[0])
+
+    async def run() -> list[tuple[str, Any]]:
+        await cards.remember("conv", "card-1", "29:user", CARD)
+        return [
+            await cards.claim("conv", "card-1", "29:someone-else"),
+            await cards.claim("other conv", "card-1", "29:user"),
+            await cards.claim("conv", "card-1", "29:user"),
+            await cards.claim("conv", "card-1", "29:user"),
+        ]
+
+    assert asyncio.run(run()) == [(UNKNOWN, None), (UNKNOWN, None), (FIRST, CARD), (AGAIN, None)]
+    asyncio.run(cards.remember("conv", "card-2", "29:user", CARD))
+    now[0] = 61
+    assert asyncio.run(cards.claim("conv", "card-2", "29:user")) == (UNKNOWN, None)
+
+
+def test_cards_fall_back_to_memory_when_redis_is_down():
+    cards = SentCards(redis_url="redis://127.0.0.1:9/0")
+    asyncio.run(cards.remember("conv", "card-1", "29:user", CARD))
+    assert asyncio.run(cards.claim("conv", "card-1", "29:user")) == (FIRST, CARD)
+
+
+def test_a_card_sent_by_one_instance_is_claimed_once_across_instances_through_redis():
+    url = os.environ.get("CCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    conversation = f"conv-{os.getpid()}-{id(url)}"
+
+    async def run() -> list[tuple[str, Any]]:
+        one, two = SentCards(redis_url=url), SentCards(redis_url=url)
+        try:
+            await one._client().ping()
+        except Exception as exc:  # noqa: BLE001
+            pytest.skip(f"Redis not reachable at {url} ({type(exc).__name__})")
+        await one.remember(conversation, "card-1", "29:user", CARD)
+        return [
+            await two.claim(conversation, "card-1", "29:user"),
+            await one.claim(conversation, "card-1", "29:user"),
+        ]
+
+    assert asyncio.run(run()) == [(FIRST, CARD), (AGAIN, None)]
+
+
+def test_a_rendered_card_is_remembered_by_its_lines_and_titles_and_answered_without_buttons():
+    content = render({"text": "Is the young person under 18?\nTake your time.",
+                      "buttons": [{"title": "Yes", "payload": "/affirm"},
+                                  {"title": "No", "payload": "/deny"}]})  # fmt: skip
+    card = sent_card(content)
+    assert card == SentCard(
+        ("Is the young person under 18?", "Take your time."), {"/affirm": "Yes", "/deny": "No"}
+    )
+    assert sent_card(render({"text": "No buttons here."})) is None
+    answered = answered_card(card, "/deny", "Answered: No")
+    body = answered["attachments"][0]["content"]["body"]
+    assert [b["text"] for b in body] == [*card.lines, "Answered: No"]
+    assert all(b["type"] == "TextBlock" for b in body)

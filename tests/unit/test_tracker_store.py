@@ -200,3 +200,30 @@ def test_a_sqlite_file_deleted_under_a_running_store_leaves_nothing_to_the_next(
     assert tracker_store.available()
     turn(tracker_store, "deleted", "in the new file")
     assert user_texts(path) == ["in the new file"]
+
+
+REFUSE_INSERTS = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'no'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no'; END $$ "
+        "LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
+def test_a_failed_write_does_not_carry_the_message_into_the_error(database_url):
+    # The error reaches the log (the holding wrapper logs a failed turn's
+    # traceback), and SQLAlchemy's text of it listed every value being written.
+    tracker_store = RedactingSQLTrackerStore(domain=DOMAIN, url=database_url)
+    turn(tracker_store, "refused", "first words")
+    with tracker_store.engine.begin() as connection:
+        for statement in REFUSE_INSERTS[tracker_store.engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+    with pytest.raises(Exception, match="no") as caught:
+        turn(tracker_store, "refused", "words that must never reach a log")
+    assert "never reach a log" not in str(caught.value)
+    assert "parameters hidden" in str(caught.value)
+    tracker_store.engine.dispose()

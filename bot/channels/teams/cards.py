@@ -14,6 +14,9 @@ user's answer.
   multi-select choice sets, "Seen" and "Not known" (pre-selected: what was
   recognised in the practitioner's description), and a Done button; its
   submission becomes the same ``/checklist{...}`` payload the widget sends.
+- Once clicked, a card is replaced by :func:`answered_card`: the same text, the
+  button chosen said in words, and no buttons (:mod:`.sent_cards` keeps what a
+  card showed until then).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import json
 import re
 from typing import Any
 
-from bot.channels.outgoing import checklist_of
+from bot.channels.outgoing import answered_text, checklist_of
+from bot.channels.teams.sent_cards import SentCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.2"  # ActionSet; rendered by every Teams client
@@ -31,6 +35,7 @@ MAX_PAYLOAD = 2000  # characters of a button payload read back
 CHECKLIST_PAYLOAD = "/checklist"
 SEEN_INPUT, NOT_KNOWN_INPUT = "seen", "not_known"
 ITEM_ID = re.compile(r"[a-z0-9_]{1,64}")
+ITEM_PREFIX = "item:"  # a check screen's item labels, kept with a sent card's button titles
 
 
 def teams_markdown(text: str) -> str:
@@ -142,6 +147,53 @@ def render(message: dict[str, Any]) -> dict[str, Any] | None:
     if not text.strip():
         return None
     return {"text": teams_markdown(text), "textFormat": "markdown"}
+
+
+def _card_body(content: dict[str, Any]) -> list[dict[str, Any]]:
+    for attachment in content.get("attachments") or []:
+        if attachment.get("contentType") == ADAPTIVE_CARD:
+            return list(attachment["content"]["body"])
+    return []
+
+
+def sent_card(content: dict[str, Any]) -> SentCard | None:
+    """What a rendered message's card shows (None if it has no buttons)."""
+    lines: list[str] = []
+    titles: dict[str, str] = {}
+    for block in _card_body(content):
+        if block.get("type") == "TextBlock":
+            lines.append(str(block["text"]))
+        if block.get("type") == "Input.ChoiceSet":  # a check screen: keep its item labels
+            lines.pop()  # the "Seen" / "Not known" heading means nothing without its choices
+            titles.update({f"{ITEM_PREFIX}{c['value']}": str(c["title"]) for c in block["choices"]})
+        for action in block.get("actions") or []:
+            titles[str(action["data"]["payload"])] = str(action["title"])
+    return SentCard(tuple(lines), titles) if titles else None
+
+
+def answered_words(card: SentCard, payload: str) -> str | None:
+    """What a click on ``card`` chose, in words: the button's title, or for a check
+    screen what was ticked ("Seen: ... Not known: ...")."""
+    if payload.startswith(CHECKLIST_PAYLOAD + "{"):
+        entities = json.loads(payload[len(CHECKLIST_PAYLOAD) :])
+        labels = {
+            k[len(ITEM_PREFIX) :]: v for k, v in card.titles.items() if k.startswith(ITEM_PREFIX)
+        }
+        found = [{"entity": name, "value": value} for name in ("check_seen", "check_not_known")
+                 for value in entities.get(name, [])]  # fmt: skip
+        return answered_text(found, labels)
+    return card.titles.get(payload)
+
+
+def answered_card(card: SentCard, payload: str, answered: str | None) -> dict[str, Any]:
+    """The card's content once clicked: its text, what was chosen, no buttons."""
+    content = adaptive_card("\n".join(card.lines), [])
+    if answered:
+        content["content"]["body"].append(
+            {"type": "TextBlock", "text": answered, "wrap": True, "isSubtle": True,
+             "weight": "Bolder"}
+        )  # fmt: skip
+    return {"summary": " ".join(card.lines)[:200], "attachments": [content]}
 
 
 def submitted_payload(value: Any) -> str | None:

@@ -10,7 +10,9 @@ dropped (:mod:`.dedupe`).
 
 - ``message``: the text without mentions, or a card click's payload
   (:mod:`.cards`), goes to Rasa through :func:`bot.channels.holding.with_holding_message`
-  (every turn gets an answer); the replies are sent by :mod:`.connector`.
+  (every turn gets an answer); the replies are sent by :mod:`.connector`. A
+  clicked card is first updated so that its buttons are gone (:mod:`.sent_cards`);
+  a second click on a card already answered is ignored.
 - ``conversationUpdate`` that adds the bot: the welcome (the session start).
 - Anything else: 200 and ignored.
 
@@ -35,6 +37,7 @@ from bot.channels.holding import Handler, with_holding_message
 from bot.channels.outgoing import combine
 from bot.channels.teams.activities import (
     MAX_BODY,
+    MAX_ID,
     Activity,
     ActivityError,
     check_activity,
@@ -43,10 +46,18 @@ from bot.channels.teams.activities import (
     strip_mentions,
 )
 from bot.channels.teams.auth import AuthError, SigningKeys, TeamsAuthenticator
-from bot.channels.teams.cards import render, submitted_payload
+from bot.channels.teams.cards import (
+    answered_card,
+    answered_words,
+    render,
+    sent_card,
+    submitted_payload,
+)
 from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
+from bot.channels.teams.sent_cards import AGAIN, FIRST, SentCards
 from bot.config import get_settings
+from bot.messages import get_messages
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +124,7 @@ class TeamsInput(InputChannel):
             settings.teams_app_id, settings.teams_app_password, settings.teams_token_endpoint
         )
         self.seen = SeenActivities(settings.redis_url)
+        self.cards = SentCards(settings.redis_url)
         self.locks = ConversationLocks()
         self.tasks: set[asyncio.Task[None]] = set()
         if not self.configured:
@@ -177,7 +189,7 @@ class TeamsInput(InputChannel):
                 activity.raw.get("entities") or [],
                 [self.bot_name, str(activity.bot_account.get("name") or "")],
             )
-            return self.run_turn(activity, text, typing=True, handler=handler)
+            return self.run_turn(activity, text, typing=True, handler=handler, clicked=payload)
         if (
             activity.type == "conversationUpdate"
             and activity.recipient_id in activity.members_added()
@@ -185,11 +197,20 @@ class TeamsInput(InputChannel):
             return self.run_turn(activity, SESSION_START, typing=False, handler=handler)
         return None
 
-    async def run_turn(self, activity: Activity, text: str, typing: bool, handler: Handler) -> None:
+    async def run_turn(
+        self,
+        activity: Activity,
+        text: str,
+        typing: bool,
+        handler: Handler,
+        clicked: str | None = None,
+    ) -> None:
         sender = sender_id(activity.conversation_id, activity.from_id)
         conversation = activity.raw.get("conversation") or {}
         try:
             async with self.locks.hold(sender):
+                if clicked and not await self.close_card(activity, clicked):
+                    return
                 if typing:
                     await self.connector.send(
                         activity.service_url,
@@ -205,14 +226,49 @@ class TeamsInput(InputChannel):
                 for message in combine(output.messages):
                     content = render(message)
                     if content:
-                        await self.connector.send(
+                        delivered = await self.connector.send(
                             activity.service_url,
                             activity.conversation_id,
                             self.reply(activity, content),
                             self.reply_to(activity),
                         )
+                        card = sent_card(content)
+                        if card and delivered and delivered.activity_id:
+                            await self.cards.remember(
+                                activity.conversation_id,
+                                delivered.activity_id,
+                                activity.from_id,
+                                card,
+                            )
         except Exception:  # noqa: BLE001 - a background task must never die silently
             logger.exception("A Teams turn failed outside Rasa; nothing more could be sent.")
+
+    async def close_card(self, activity: Activity, payload: str) -> bool:
+        """After a click, the card it came from is replaced by one without buttons.
+        False for a click on a card already answered (a double click, or one Teams
+        sent before the card changed): that click is not an answer."""
+        card_id = activity.raw.get("replyToId")
+        if not isinstance(card_id, str) or not card_id or len(card_id) > MAX_ID:
+            return True
+        claim, card = await self.cards.claim(activity.conversation_id, card_id, activity.from_id)
+        if claim == AGAIN:
+            logger.info("A second click on a Teams card already answered was ignored.")
+            return False
+        if claim == FIRST and card is not None:
+            title = answered_words(card, payload)
+            answered = get_messages().reply("card_answered", answer=title).text if title else None
+            update = {
+                "type": "message",
+                "id": card_id,
+                "from": activity.bot_account,
+                "recipient": activity.user_account,
+                "conversation": dict(activity.raw.get("conversation") or {}),
+                **answered_card(card, payload, answered),
+            }
+            await self.connector.update(
+                activity.service_url, activity.conversation_id, card_id, update
+            )
+        return True
 
     @staticmethod
     def reply_to(activity: Activity) -> str | None:
