@@ -92,9 +92,13 @@ class Settings:
     retention_days: int = 90
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
     widget_origins: tuple[str, ...] = ()
-    # Keys the hash of sender ids in records and signs widget tokens; generated
-    # into var/ when empty. Instances behind one load balancer must share it.
+    # The secret every key is derived from (bot/secrets.py: widget tokens, the
+    # hash of sender ids in records); generated into var/ when empty. Instances
+    # behind one load balancer must share it.
     secret_key: str = field(default="", repr=False)
+    # Minutes a widget token stays valid after the conversation's last message;
+    # 0: the conversation's session length (session_expiration_time in domain.yml).
+    widget_token_minutes: float = 0.0
 
     # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
     # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
@@ -176,6 +180,10 @@ class Settings:
 SANIC_RESPONSE_TIMEOUT = 60.0
 
 
+# Bounds of CCE_WIDGET_TOKEN_MINUTES (see _checked).
+MAX_WIDGET_TOKEN_MINUTES = 24 * 60
+
+
 def _checked(settings: Settings) -> Settings:
     if settings.actions not in (ACTIONS_IN_PROCESS, ACTIONS_SERVER):
         raise ValueError(
@@ -188,6 +196,12 @@ def _checked(settings: Settings) -> Settings:
             f"Setting CCE_TURN_TIMEOUT={settings.turn_timeout} must be more than 0 and less "
             f"than {SANIC_RESPONSE_TIMEOUT:.0f} seconds (the web server ends a request then, "
             "and the user would get no answer at all); the default is 5.5."
+        )
+    if not 0 <= settings.widget_token_minutes <= MAX_WIDGET_TOKEN_MINUTES:
+        raise ValueError(
+            f"Setting CCE_WIDGET_TOKEN_MINUTES={settings.widget_token_minutes:g} must be between "
+            f"0 and {MAX_WIDGET_TOKEN_MINUTES} minutes (a day); unset or 0, a widget token lasts "
+            "the conversation's session length (session_expiration_time in domain.yml)."
         )
     return settings
 
@@ -215,6 +229,7 @@ def load_settings() -> Settings:
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
+        widget_token_minutes=_env_float("CCE_WIDGET_TOKEN_MINUTES", 0.0),
         widget_origins=tuple(
             origin.strip().rstrip("/")
             for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")
