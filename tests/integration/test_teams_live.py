@@ -23,6 +23,7 @@ from tests.integration.teams_fakes import (
     APP_ID,
     BOT_ID,
     BOT_NAME,
+    KEY_REFETCH_WAIT,
     FakeMicrosoft,
     SigningKey,
     activity,
@@ -87,6 +88,7 @@ def test_unreachable_key_metadata_stops_nothing_and_is_a_503_until_it_is_back(te
     assert status == 503 and "signing keys" in body["error"]
     assert microsoft.fetches["openid"] >= 1
     microsoft.openid_down = False
+    time.sleep(KEY_REFETCH_WAIT)  # a failed fetch is not retried sooner
     status, body = post(teams.url, sent, good_token(microsoft))
     assert status == 200, body
     assert replies_to(microsoft, sent)
@@ -130,11 +132,36 @@ def test_a_rotated_key_is_fetched_when_its_key_id_first_arrives(teams, microsoft
     fetches = microsoft.fetches["keys"]
     rotated = SigningKey("key-2")
     microsoft.keys = [rotated, *microsoft.keys]
+    time.sleep(KEY_REFETCH_WAIT)
     sent = activity(microsoft, "what is county lines", conversation="a:auth-rotated")
     assert post(teams.url, sent, mint(rotated, claims(microsoft.service_url)))[0] == 200
     assert microsoft.fetches["keys"] == fetches + 1
     assert replies_to(microsoft, sent)
     microsoft.keys = microsoft.keys[1:]  # back to the first key for the other tests
+
+
+def test_another_bot_framework_channel_cannot_borrow_an_allowed_tenant(teams, microsoft):
+    """The Bot Connector signs Direct Line and Web Chat activities too, with keys
+    endorsed for them, and their clients write channelData.tenant themselves."""
+    shared = SigningKey("key-shared", endorsements=["msteams", "webchat", "directline"])
+    microsoft.keys = [*microsoft.keys, shared]
+    time.sleep(KEY_REFETCH_WAIT)
+    try:
+        for channel in ("directline", "webchat"):
+            sent = activity(
+                microsoft, "what is cuckooing", conversation=f"a:borrowed-{channel}",
+                channelId=channel,  # channelData.tenant is tenant-a, an allowed one
+            )  # fmt: skip
+            status, body = post(teams.url, sent, mint(shared, claims(microsoft.service_url)))
+            assert status == 403 and "only Microsoft Teams" in body["error"], (channel, body)
+        sent = activity(microsoft, "what is cuckooing", conversation="a:borrowed-msteams")
+        assert post(teams.url, sent, mint(shared, claims(microsoft.service_url)))[0] == 200
+        assert replies_to(microsoft, sent)  # the same key, from Teams: answered
+        time.sleep(1)
+        assert not microsoft.messages("a:borrowed-directline")
+        assert not microsoft.messages("a:borrowed-webchat")
+    finally:
+        microsoft.keys = [key for key in microsoft.keys if key.kid != "key-shared"]
 
 
 def refused_cases(fake: FakeMicrosoft) -> list[tuple[str, dict, str | None, int]]:

@@ -23,6 +23,7 @@ from bot.channels.teams.activities import (
 from bot.channels.teams.cards import render, submitted_payload, teams_markdown
 from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
+from bot.config import is_secure_url
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
 
@@ -289,10 +290,10 @@ def test_a_refused_token_is_renewed_once_and_failures_are_not_raised():
 
 
 def test_http_helpers_allow_https_and_local_http_only():
-    assert http.is_secure_url("https://smba.trafficmanager.net/emea/")
-    assert http.is_secure_url("http://127.0.0.1:5000/connector/")
+    assert is_secure_url("https://smba.trafficmanager.net/emea/")
+    assert is_secure_url("http://127.0.0.1:5000/connector/")
     for url in ("http://smba.trafficmanager.net/", "ftp://x/", "https://", "javascript:alert(1)"):
-        assert not http.is_secure_url(url)
+        assert not is_secure_url(url)
 
 
 def test_unreachable_endpoints_are_http_errors_not_crashes():

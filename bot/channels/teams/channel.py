@@ -106,7 +106,10 @@ class TeamsInput(InputChannel):
         self.bot_name = settings.teams_bot_name
         keys = SigningKeys(settings.teams_openid_url, settings.teams_key_refetch_seconds)
         self.authenticator = TeamsAuthenticator(
-            settings.teams_app_id, keys, settings.teams_allowed_tenants
+            settings.teams_app_id,
+            keys,
+            settings.teams_allowed_tenants,
+            settings.teams_allow_any_tenant,
         )
         self.connector = BotConnector(
             settings.teams_app_id, settings.teams_app_password, settings.teams_token_endpoint
