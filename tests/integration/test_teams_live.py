@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bot.channels.teams.activities import sender_id
 from tests.integration.live import LiveAssistant
 from tests.integration.teams_fakes import (
     APP_ID,
@@ -327,6 +328,9 @@ def test_a_retried_activity_is_handled_once(teams, microsoft):
 
 
 def test_two_group_chats_and_two_people_are_kept_apart(teams, microsoft):
+    # The check is what keeps state, and it runs only where Teams says the chat is
+    # personal (the fake's default type; see the test below), so these chats are sent
+    # as such: what is tested is that each conversation and person is its own.
     chat_a, chat_b = "19:group-a@thread.v2", "19:group-b@thread.v2"
     started = say(teams, microsoft, activity(microsoft, "/start_check", conversation=chat_a))
     assert "immediate danger" in started
@@ -341,3 +345,51 @@ def test_two_group_chats_and_two_people_are_kept_apart(teams, microsoft):
     # ...while the check carries on where it was, in the chat it started in.
     assert "under 18" in say(teams, microsoft, activity(microsoft, "/deny", conversation=chat_a))
     assert "Traceback" not in teams.log_text()
+
+
+def test_in_group_chats_and_channels_the_check_moves_to_a_private_chat(teams, microsoft):
+    mention = f"<at>{BOT_NAME}</at>"
+    entities = [{"type": "mention", "text": mention, "mentioned": {"id": BOT_ID, "name": BOT_NAME}}]
+    link = f"https://teams.microsoft.com/l/chat/0/0?users=28:{APP_ID}"
+    for kind, conversation in (
+        ("groupChat", "19:group-private-check@thread.v2"),
+        ("channel", "19:channel-private-check@thread.tacv2;messageid=1"),
+    ):
+        where = {"conversation": conversation}
+        typed = activity(
+            microsoft, f"{mention} start an indicator check", entities=entities, **where
+        )
+        clicked = activity(microsoft, "/start_check", value={"payload": "/start_check"}, **where)
+        for sent in (typed, clicked):
+            sent["conversation"]["conversationType"] = kind
+            assert post(teams.url, sent, good_token(microsoft))[0] == 200
+            replies = replies_to(microsoft, sent)
+            shown = "\n".join(said(m) for m in replies)
+            assert "private chat" in shown and "call 999" in shown, shown
+            assert "immediate danger right now" not in shown  # not the check's question
+            actions = [
+                a
+                for m in replies
+                for att in m.get("attachments") or []
+                for block in att["content"]["body"]
+                for a in block.get("actions") or []
+            ]
+            # Only the link: no answer buttons either.
+            assert actions == [
+                {"type": "Action.OpenUrl", "title": "Open a private chat with me", "url": link}
+            ]
+        # Neither message reached the conversation store.
+        sender = sender_id(conversation, "29:user-1")
+        with sqlite3.connect(teams.var_dir / "tracker.db") as db:
+            (stored,) = db.execute(
+                "SELECT count(*) FROM events WHERE sender_id = ?", (sender,)
+            ).fetchone()
+        assert stored == 0
+        # A guidance question there is answered there, with its source.
+        question = activity(microsoft, f"{mention} what is cuckooing", entities=entities, **where)
+        question["conversation"]["conversationType"] = kind
+        assert "Source: NEL CCE guidance" in say(teams, microsoft, question)
+    # In the private chat the link opens, the check starts.
+    personal = activity(microsoft, "/start_check", value={"payload": "/start_check"},
+                        conversation="a:personal-private-check")  # fmt: skip
+    assert "immediate danger" in say(teams, microsoft, personal)

@@ -300,3 +300,16 @@ def test_unreachable_endpoints_are_http_errors_not_crashes():
     with pytest.raises(http.HttpError):
         asyncio.run(http.get_json("http://127.0.0.1:9/openid"))
     assert asyncio.run(http.post_json("http://127.0.0.1:9/x", {}, "t")) == 0
+
+
+def test_a_link_button_opens_its_https_address_and_sends_nothing_back():
+    link = "https://teams.microsoft.com/l/chat/0/0?users=28:11111111-2222-3333-4444-555555555555"
+    content = render({"text": "Open a private chat", "buttons": [
+        {"title": "Open", "url": link},
+        {"title": "Script", "url": "javascript:alert(1)"},
+        {"title": "Plain http", "url": "http://example.com/"},
+    ]})  # fmt: skip
+    assert content is not None
+    body = content["attachments"][0]["content"]["body"]
+    actions = [a for block in body for a in block.get("actions") or []]
+    assert actions == [{"type": "Action.OpenUrl", "title": "Open", "url": link}]

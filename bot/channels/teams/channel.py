@@ -10,7 +10,9 @@ dropped (:mod:`.dedupe`).
 
 - ``message``: the text without mentions, or a card click's payload
   (:mod:`.cards`), goes to Rasa through :func:`bot.channels.holding.with_holding_message`
-  (every turn gets an answer); the replies are sent by :mod:`.connector`.
+  (every turn gets an answer); the replies are sent by :mod:`.connector`. In a
+  group chat or a team channel, a message for the indicator check gets a card
+  opening a private chat instead (:mod:`.private_chat`).
 - ``conversationUpdate`` that adds the bot: the welcome (the session start).
 - Anything else: 200 and ignored.
 
@@ -45,6 +47,7 @@ from bot.channels.teams.auth import AuthError, SigningKeys, TeamsAuthenticator
 from bot.channels.teams.cards import render, submitted_payload
 from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
+from bot.channels.teams.private_chat import check_only_in_private
 from bot.config import get_settings
 
 logger = logging.getLogger(__name__)
@@ -103,7 +106,9 @@ class TeamsInput(InputChannel):
     def __init__(self) -> None:
         settings = get_settings()
         self.configured = settings.teams_configured
+        self.app_id = settings.teams_app_id
         self.bot_name = settings.teams_bot_name
+        self.app_context: Any = None  # the Sanic app's ctx (its agent), from the first request
         keys = SigningKeys(settings.teams_openid_url, settings.teams_key_refetch_seconds)
         self.authenticator = TeamsAuthenticator(
             settings.teams_app_id,
@@ -127,7 +132,7 @@ class TeamsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
-        handler = with_holding_message(on_new_message)
+        handler = with_holding_message(self.private_check(on_new_message))
 
         @teams.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -139,9 +144,23 @@ class TeamsInput(InputChannel):
 
         return teams
 
+    def private_check(self, on_new_message: Handler) -> Handler:
+        """``on_new_message``, with the check kept to private chats (:mod:`.private_chat`)."""
+        return check_only_in_private(on_new_message, self.intent_of, self.app_id, self.bot_name)
+
+    async def intent_of(self, text: str) -> str | None:
+        """The intent the loaded model gives ``text`` (a payload's, for ``/intent``)."""
+        agent = getattr(self.app_context, "agent", None)
+        if agent is None:
+            raise RuntimeError("No model is loaded to read a Teams message with.")
+        parsed = await agent.parse_message(text)
+        intent = parsed.get("intent") or {}
+        return intent.get("name") if isinstance(intent, dict) else None
+
     async def receive(self, request: Request, handler: Handler) -> HTTPResponse:
         if not self.configured:
             return _error(503, NOT_CONFIGURED)
+        self.app_context = request.app.ctx
         if request.body and len(request.body) > MAX_BODY:
             return _error(413, f"The request is larger than {MAX_BODY // 1024} KB.")
         try:
