@@ -5,12 +5,14 @@ re-fetch interval out of range, key metadata or token endpoints not over https."
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
 import pytest
 
 from bot.config import PROJECT_ROOT, SettingsError, load_settings
+from tests.integration.live import free_port
 
 TEAMS = {"CCE_TEAMS_APP_ID": "11111111-2222-3333-4444-555555555555",
          "CCE_TEAMS_APP_PASSWORD": "an-invented-secret"}  # fmt: skip
@@ -100,14 +102,24 @@ def test_http_is_allowed_to_this_machine_for_the_tests_fakes(env):
 
 def test_serve_stops_with_the_message_and_no_traceback(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCE_TEAMS_")}
-    env.update(TEAMS, CCE_VAR_DIR=str(tmp_path), PYTHONPATH=str(PROJECT_ROOT))
-    result = subprocess.run(
+    env.update(TEAMS, CCE_VAR_DIR=str(tmp_path), PYTHONPATH=str(PROJECT_ROOT),
+               CCE_PORT=str(free_port()), CCE_ACTION_PORT=str(free_port()))  # fmt: skip
+    # Its own process group: if it did start (the fault this guards against), the
+    # Rasa server it started is stopped with it, not left running.
+    process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],
         cwd=PROJECT_ROOT,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
+        start_new_session=True,
     )
-    assert result.returncode == 2
-    assert "CCE_TEAMS_ALLOWED_TENANTS" in result.stderr and "Traceback" not in result.stderr
+    try:
+        _, stderr = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail("`serve` started with Teams configured and no tenant list")
+    assert process.returncode == 2
+    assert "CCE_TEAMS_ALLOWED_TENANTS" in stderr and "Traceback" not in stderr
