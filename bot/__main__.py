@@ -10,6 +10,8 @@ import argparse
 import importlib
 import sys
 
+from bot.config import SettingsError
+
 COMMANDS = (
     "serve",
     "converse",
@@ -38,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except SettingsError as error:  # a wrong CCE_ setting: say which, without a traceback
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T", int, float)
+
+
+class SettingsError(ValueError):
+    """A setting is wrong; the message says which and how to fix it."""
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -32,7 +37,7 @@ def _env_number(name: str, default: T, parse: Callable[[str], T]) -> T:
     try:
         return parse(value)
     except ValueError as exc:
-        raise ValueError(
+        raise SettingsError(
             f"Setting {name}={value!r} is not a valid number; set it to e.g. {default} "
             f"or unset it to use the default."
         ) from exc
@@ -49,6 +54,10 @@ def _env_float(name: str, default: float) -> float:
 def _env_url(name: str) -> str:
     """An address setting without surrounding spaces or a trailing slash."""
     return os.environ.get(name, "").strip().rstrip("/")
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
 
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
@@ -105,9 +114,6 @@ class Settings:
     # privacy notice) are made absolute with it. Empty: they are root-relative
     # (/privacy), which the web widget resolves against its server.
     public_url: str = ""
-    # Keys the hash of sender ids in records and signs widget tokens; generated
-    # into var/ when empty. Instances behind one load balancer must share it.
-    secret_key: str = field(default="", repr=False)
     # The servers' log: "text" (rasa's lines) or "json" (one object a line, for a
     # log collector). Message text is logged at DEBUG only, in either.
     log_format: str = LOG_TEXT
@@ -117,6 +123,13 @@ class Settings:
     # The folder prometheus_client counts in (PROMETHEUS_MULTIPROC_DIR), which
     # `serve` sets for the processes it starts; empty: each process counts alone.
     metrics_multiprocess_dir: str = ""
+    # The secret every key is derived from (bot/secrets.py: widget tokens, the
+    # hash of sender ids in records); generated into var/ when empty. Instances
+    # behind one load balancer must share it.
+    secret_key: str = field(default="", repr=False)
+    # Minutes a widget token stays valid after the conversation's last message;
+    # 0: the conversation's session length (session_expiration_time in domain.yml).
+    widget_token_minutes: float = 0.0
 
     # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
     # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
@@ -127,8 +140,12 @@ class Settings:
     # Tenant the reply token is requested from: botframework.com for a
     # multi-tenant bot, the Azure tenant id for a single-tenant one.
     teams_tenant_id: str = "botframework.com"
-    # Tenant ids (channelData.tenant.id) whose messages are accepted; empty: any.
+    # Tenant ids (channelData.tenant.id) whose messages are accepted. Teams
+    # refuses to start without them unless teams_allow_any_tenant says otherwise.
     teams_allowed_tenants: tuple[str, ...] = ()
+    # Accept messages from every tenant (a bot offered to other organisations);
+    # must be asked for, as it lets anyone with Teams use the bot.
+    teams_allow_any_tenant: bool = False
     # The Bot Connector's OpenID metadata, which names the signing keys' URL.
     teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
     # The token endpoint for replies; {tenant} becomes teams_tenant_id.
@@ -206,9 +223,58 @@ class Settings:
 SANIC_RESPONSE_TIMEOUT = 60.0
 
 
+# Bounds of CCE_WIDGET_TOKEN_MINUTES and CCE_TEAMS_KEY_REFETCH_SECONDS (see _checked).
+MAX_WIDGET_TOKEN_MINUTES = 24 * 60
+KEY_REFETCH_RANGE = (1.0, 24 * 3600.0)
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def is_secure_url(url: str) -> bool:
+    """https, or http to this machine (the local tests' fake Microsoft services)."""
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        return False
+    return parsed.scheme == "https" or (
+        parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS
+    )
+
+
+def _check_teams(settings: Settings) -> None:
+    no_tenants = not settings.teams_allowed_tenants and not settings.teams_allow_any_tenant
+    if settings.teams_configured and no_tenants:
+        raise SettingsError(
+            "Teams is configured (CCE_TEAMS_APP_ID, CCE_TEAMS_APP_PASSWORD) but "
+            "CCE_TEAMS_ALLOWED_TENANTS is not set: set it to your Azure tenant id (several "
+            "comma-separated), or set CCE_TEAMS_ALLOW_ANY_TENANT=true if people of every "
+            "organisation may use the bot."
+        )
+    if settings.teams_allowed_tenants and settings.teams_allow_any_tenant:
+        raise SettingsError(
+            "CCE_TEAMS_ALLOWED_TENANTS and CCE_TEAMS_ALLOW_ANY_TENANT=true contradict each "
+            "other: keep the tenant list and unset CCE_TEAMS_ALLOW_ANY_TENANT (or the reverse)."
+        )
+    low, high = KEY_REFETCH_RANGE
+    if not low <= settings.teams_key_refetch_seconds <= high:
+        raise SettingsError(
+            f"Setting CCE_TEAMS_KEY_REFETCH_SECONDS={settings.teams_key_refetch_seconds:g} must "
+            f"be between {low:g} and {high:g} seconds (a day, when the keys are refreshed "
+            "anyway): less would let every request naming an unknown key make the server fetch "
+            "Microsoft's keys. The default is 300."
+        )
+    for name, url in (
+        ("CCE_TEAMS_OPENID_URL", settings.teams_openid_url),
+        ("CCE_TEAMS_TOKEN_URL", settings.teams_token_endpoint),
+    ):
+        if not is_secure_url(url):
+            raise SettingsError(
+                f"Setting {name}={url!r} must be an https URL (http only to 127.0.0.1, ::1 or "
+                "localhost): the bot's signing keys and reply tokens must not travel in the clear."
+            )
+
+
 def _checked(settings: Settings) -> Settings:
     if settings.actions not in (ACTIONS_IN_PROCESS, ACTIONS_SERVER):
-        raise ValueError(
+        raise SettingsError(
             f"Setting CCE_ACTIONS={settings.actions!r} is not known: use "
             f"'{ACTIONS_IN_PROCESS}' (the default: actions run in the Rasa server) or "
             f"'{ACTIONS_SERVER}' (a separate action server at CCE_ACTION_SERVER_URL)."
@@ -220,7 +286,7 @@ def _checked(settings: Settings) -> Settings:
             "address, e.g. https://bot.example.org, or unset it."
         )
     if not 0 < settings.turn_timeout < SANIC_RESPONSE_TIMEOUT:
-        raise ValueError(
+        raise SettingsError(
             f"Setting CCE_TURN_TIMEOUT={settings.turn_timeout} must be more than 0 and less "
             f"than {SANIC_RESPONSE_TIMEOUT:.0f} seconds (the web server ends a request then, "
             "and the user would get no answer at all); the default is 5.5."
@@ -230,6 +296,13 @@ def _checked(settings: Settings) -> Settings:
             f"Setting CCE_LOG_FORMAT={settings.log_format!r} is not known: use '{LOG_TEXT}' "
             f"(the default) or '{LOG_JSON}' (one JSON object a line)."
         )
+    if not 0 <= settings.widget_token_minutes <= MAX_WIDGET_TOKEN_MINUTES:
+        raise SettingsError(
+            f"Setting CCE_WIDGET_TOKEN_MINUTES={settings.widget_token_minutes:g} must be between "
+            f"0 and {MAX_WIDGET_TOKEN_MINUTES} minutes (a day); unset or 0, a widget token lasts "
+            "the conversation's session length (session_expiration_time in domain.yml)."
+        )
+    _check_teams(settings)
     return settings
 
 
@@ -253,12 +326,13 @@ def load_settings() -> Settings:
         retention_days=_env_int("CCE_RETENTION_DAYS", 90),
         turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
         verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
-        enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
+        enable_api=_env_flag("CCE_ENABLE_API"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         log_format=os.environ.get("CCE_LOG_FORMAT", "").strip().lower() or LOG_TEXT,
         metrics_dir_setting=os.environ.get("CCE_METRICS_DIR", "").strip(),
         metrics_multiprocess_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip(),
+        widget_token_minutes=_env_float("CCE_WIDGET_TOKEN_MINUTES", 0.0),
         widget_origins=tuple(
             origin.strip().rstrip("/")
             for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")
@@ -272,6 +346,7 @@ def load_settings() -> Settings:
             for tenant in os.environ.get("CCE_TEAMS_ALLOWED_TENANTS", "").split(",")
             if tenant.strip()
         ),
+        teams_allow_any_tenant=_env_flag("CCE_TEAMS_ALLOW_ANY_TENANT"),
         teams_openid_url=os.environ.get("CCE_TEAMS_OPENID_URL", "").strip()
         or Settings.teams_openid_url,
         teams_token_url=os.environ.get("CCE_TEAMS_TOKEN_URL", "").strip()

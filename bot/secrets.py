@@ -1,17 +1,38 @@
-"""The server secret: from CCE_SECRET_KEY, or generated on first run and kept in
-``var/secret.key`` (readable by the owner only). It keys the hash of sender ids
-in stored records, so the same secret must be kept for erasure to find them."""
+"""The server secret and the keys derived from it.
+
+The secret comes from CCE_SECRET_KEY, or is generated on first run and kept in
+``var/secret.key`` (readable by the owner only). Nothing is keyed with the secret
+itself: each purpose gets its own key, derived with HKDF-SHA256 (RFC 5869) and
+the purpose's name as ``info``, so a value made for one purpose is no use for
+another (a widget token's signature never equals a record owner's hash).
+
+The same secret must be kept, and shared by every instance, for widget tokens to
+be accepted and for erasure to find the records of a conversation.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.config import get_settings
 
 SECRET_FILE = "secret.key"
+KEY_BYTES = 32
+
+
+class Purpose(Enum):
+    """What a derived key is for; the value is HKDF's ``info`` (never reuse one
+    for something else: change the version to start afresh)."""
+
+    WIDGET_TOKENS = b"cce-assistant/widget-tokens/v1"
+    RECORD_OWNERS = b"cce-assistant/record-owners/v1"
 
 
 def load_or_create_secret(var_dir: Path, configured: str = "") -> bytes:
@@ -32,7 +53,22 @@ def load_or_create_secret(var_dir: Path, configured: str = "") -> bytes:
     return value.encode("ascii")
 
 
+def derive_key(secret: bytes, purpose: Purpose) -> bytes:
+    """The key for ``purpose``: HKDF-SHA256 of the secret, no salt (the secret is
+    already random or chosen by the deployer), the purpose as ``info``."""
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.value).derive(
+        secret
+    )
+
+
 @lru_cache(maxsize=1)
 def get_secret() -> bytes:
+    """The secret itself: only for deriving keys, and for finding records stored
+    before keys were derived (:func:`bot.storage.records.owner_hashes`)."""
     settings = get_settings()
     return load_or_create_secret(settings.var_dir, settings.secret_key)
+
+
+@lru_cache(maxsize=len(Purpose))
+def get_key(purpose: Purpose) -> bytes:
+    return derive_key(get_secret(), purpose)

@@ -4,12 +4,18 @@ Routes (under ``/webhooks/web/``):
 
 - ``GET /`` the demo page with the widget; ``GET /static/<file>`` its files;
 - ``GET /config`` the title and contacts the widget's header shows;
-- ``POST /session`` a new conversation's signed token;
-- ``POST /message`` ``{"token", "text"}`` -> ``{"messages": [{"text", "buttons"}]}``;
-- ``POST /history`` ``{"token"}`` -> the conversation so far, so a reload keeps it.
+- ``POST /session`` -> ``{"token", "expires_in"}``: a new conversation's signed token;
+- ``POST /message`` ``{"token", "text"}`` -> ``{"messages": [{"text", "buttons"}],
+  "token", "expires_in"}``: the replies, and the token renewed (:mod:`.tokens`);
+- ``POST /history`` ``{"token"}`` -> ``{"messages", "expires_in"}``: the conversation
+  so far, so a reload keeps it.
 
-Every request body must be a JSON object under ``MAX_BODY`` bytes; a bad token
-is refused with 403, a missing one with 401. Pages carry a strict
+A token is valid until the conversation has had no message for its session
+length (``session_expiration_time`` in domain.yml, or CCE_WIDGET_TOKEN_MINUTES);
+``expires_in`` says how many seconds are left, so the widget can forget an idle
+conversation on its own. Every request body must be a JSON object under
+``MAX_BODY`` bytes; a missing token is refused with 401, a bad or expired one
+with 403 (``{"error", "reason": "invalid" | "expired"}``). Pages carry a strict
 Content-Security-Policy; cross-origin calls are allowed only from the origins
 configured in ``CCE_WIDGET_ORIGINS`` (never ``*``).
 """
@@ -18,11 +24,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.constants import DEFAULT_SESSION_EXPIRATION_TIME_IN_MINUTES
 from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -59,14 +67,16 @@ def page_response() -> HTTPResponse:
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+def _error(status: int, message: str, reason: str | None = None) -> HTTPResponse:
+    body = {"error": message} if reason is None else {"error": message, "reason": reason}
+    return response.json(body, status=status)
 
 
 def parse_body(body: bytes | None) -> dict[str, Any]:
@@ -83,14 +93,36 @@ def parse_body(body: bytes | None) -> dict[str, Any]:
     return data
 
 
-def session_from(data: dict[str, Any], key: bytes) -> str:
+def session_from(data: dict[str, Any], key: bytes, now: float | None = None) -> tokens.Verified:
+    """The conversation a request's token names, or a RequestError (401 missing,
+    403 invalid or expired, with the reason)."""
     token = data.get("token")
     if token in (None, ""):
         raise RequestError(401, "A conversation token is required; POST /session for one.")
-    session_id = tokens.verify(token, key)
-    if session_id is None:
-        raise RequestError(403, "The conversation token is not valid; start a new conversation.")
-    return session_id
+    try:
+        return tokens.verify(token, key, now)
+    except tokens.ExpiredToken as exc:
+        raise RequestError(
+            403,
+            "This conversation has expired after a time without messages; "
+            "start a new conversation.",
+            "expired",
+        ) from exc
+    except tokens.InvalidToken as exc:
+        raise RequestError(
+            403, "The conversation token is not valid; start a new conversation.", "invalid"
+        ) from exc
+
+
+def token_lifetime(configured_minutes: float, session_minutes: float | None) -> float:
+    """Seconds a token lasts after the conversation's last message: the setting
+    (CCE_WIDGET_TOKEN_MINUTES) if given, else the session length of the model's
+    domain; if sessions never end there (0), rasa's default session length."""
+    if configured_minutes > 0:
+        return configured_minutes * 60
+    if session_minutes is not None and session_minutes > 0:
+        return session_minutes * 60
+    return DEFAULT_SESSION_EXPIRATION_TIME_IN_MINUTES * 60
 
 
 def widget_message(message: dict[str, Any]) -> dict[str, Any]:
@@ -163,9 +195,23 @@ class WebChatInput(InputChannel):
         self.allowed_origins = set(get_settings().widget_origins)
 
     def _key(self) -> bytes:
-        from bot.secrets import get_secret
+        from bot.secrets import Purpose, get_key
 
-        return get_secret()
+        return get_key(Purpose.WIDGET_TOKENS)
+
+    def _lifetime(self, request: Request) -> float:
+        from bot.config import get_settings
+
+        agent = getattr(request.app.ctx, "agent", None)
+        domain = getattr(agent, "domain", None)
+        session = domain.session_config.session_expiration_time if domain else None
+        return token_lifetime(get_settings().widget_token_minutes, session)
+
+    def _issue(self, request: Request, session_id: str) -> dict[str, Any]:
+        """A token for ``session_id`` valid from now, and its seconds left."""
+        lifetime = self._lifetime(request)
+        token = tokens.issue(session_id, lifetime, self._key())
+        return {"token": token, "expires_in": int(lifetime)}
 
     def _cors(self, request: Request, resp: HTTPResponse) -> HTTPResponse:
         origin = request.headers.get("origin")
@@ -220,36 +266,40 @@ class WebChatInput(InputChannel):
                 parse_body(request.body)
             except RequestError as error:
                 return self._cors(request, _error(error.status, error.message))
-            token = tokens.sign(tokens.new_session_id(), self._key())
-            return self._cors(request, response.json({"token": token}))
+            return self._cors(request, response.json(self._issue(request, tokens.new_session_id())))
 
         @web.route("/message", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             try:
                 data = parse_body(request.body)
-                session_id = session_from(data, self._key())
+                session_id = session_from(data, self._key()).session_id
                 text = data.get("text")
                 if not isinstance(text, str):
                     raise RequestError(400, "`text` must be a string.")
                 if len(text) > MAX_TEXT:
                     raise RequestError(413, f"A message can be at most {MAX_TEXT:,} characters.")
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
+                return self._cors(request, _error(error.status, error.message, error.reason))
             collector = CollectingOutputChannel()
             await on_new_message(
                 UserMessage(text, collector, session_id, input_channel=self.name())
             )
             messages = [widget_message(m) for m in combine(collector.messages)]
-            return self._cors(request, response.json({"messages": messages}))
+            # A message keeps the conversation alive: its token is renewed.
+            body = {"messages": messages, **self._issue(request, session_id)}
+            return self._cors(request, response.json(body))
 
         @web.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:
             try:
-                session_id = session_from(parse_body(request.body), self._key())
+                verified = session_from(parse_body(request.body), self._key())
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
-            tracker = await _conversation(request, session_id)
+                return self._cors(request, _error(error.status, error.message, error.reason))
+            tracker = await _conversation(request, verified.session_id)
             events = list(tracker.events) if tracker else []
-            return self._cors(request, response.json({"messages": history_messages(events)}))
+            # Reading is not a message: the token is not renewed.
+            left = max(0, int(verified.expires_at - time.time()))
+            body = {"messages": history_messages(events), "expires_in": left}
+            return self._cors(request, response.json(body))
 
         return web

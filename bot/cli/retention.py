@@ -37,19 +37,23 @@ def purge(args: argparse.Namespace) -> int:
 
 
 def erase(args: argparse.Namespace) -> int:
+    """Deletes the conversation and its check records, found by every hash a
+    record of it may carry (:func:`bot.storage.records.owner_hashes`)."""
     from bot.config import get_settings
-    from bot.secrets import get_secret
     from bot.storage.conversations import TrackerUnitOfWork
     from bot.storage.database import DatabaseError
-    from bot.storage.records import ready
-    from bot.storage.repository import UnitOfWork, hash_sender
+    from bot.storage.records import owner_hashes, ready
+    from bot.storage.repository import UnitOfWork
 
     settings = get_settings()
     try:
         with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
             events = uow.conversations.delete_conversation(args.sender_id)
         with UnitOfWork(ready(settings.effective_database_url)) as records:
-            checks = records.checks.delete_for_sender(hash_sender(args.sender_id, get_secret()))
+            checks = sum(
+                records.checks.delete_for_sender(sender_hash)
+                for sender_hash in owner_hashes(args.sender_id)
+            )
     except DatabaseError as exc:
         print(exc, file=sys.stderr)
         return 2

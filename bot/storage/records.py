@@ -1,4 +1,11 @@
-"""Recording completed checks, for the partnership's pattern report."""
+"""Recording completed checks, for the partnership's pattern report.
+
+A record names its conversation only by a keyed hash of the sender id
+(:func:`owner_hash`), with a key of its own derived from the server secret
+(:mod:`bot.secrets`). Records stored before keys were derived were hashed
+with the secret itself; erasure looks for both (:func:`owner_hashes`), and
+``purge`` removes those older records with the rest once they pass retention.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from bot.config import get_settings
-from bot.secrets import get_secret
+from bot.secrets import Purpose, get_key, get_secret
 from bot.storage.database import migrate
 from bot.storage.repository import CheckRecord, UnitOfWork, hash_sender
 from bot.triage.model import Assessment
@@ -22,6 +29,17 @@ def ready(url: str) -> str:
     return url
 
 
+def owner_hash(sender_id: str) -> str:
+    """The hash a record of ``sender_id``'s conversation is stored with."""
+    return hash_sender(sender_id, get_key(Purpose.RECORD_OWNERS))
+
+
+def owner_hashes(sender_id: str) -> tuple[str, str]:
+    """Every hash a record of ``sender_id`` may carry: today's, and the one of
+    records stored before keys were derived (HMAC with the secret itself)."""
+    return owner_hash(sender_id), hash_sender(sender_id, get_secret())
+
+
 def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
     """Stores one completed check. Returns False (and logs, without any content)
     if the database cannot be written: the practitioner's outcome must not wait
@@ -34,7 +52,7 @@ def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
         indicators=assessment.indicators,
         vulnerabilities=assessment.vulnerabilities,
         answers=dict(assessment.answers),
-        sender_hash=hash_sender(sender_id, get_secret()),
+        sender_hash=owner_hash(sender_id),
         reference=assessment.reference,
         rules=assessment.rules_applied,
     )

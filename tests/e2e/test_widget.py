@@ -5,14 +5,18 @@ accessibility (axe-core), script injection, signatures and the phone layout."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
+from bot.channels import tokens
 from bot.config import PROJECT_ROOT
+from bot.secrets import Purpose, derive_key, load_or_create_secret
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
 AXE = PROJECT_ROOT / "tests/e2e/node_modules/axe-core/axe.min.js"
@@ -267,6 +271,95 @@ def test_script_injection_echoed_by_the_bot_in_markdown_never_runs(page, assista
     assert_nothing_ran(page)
 
 
+TOKEN_KEY = "cce-assistant-token"
+ENDED = "The earlier conversation has ended and is no longer shown"
+
+
+def stored_tokens(page) -> dict:
+    return page.evaluate(
+        f"() => ({{session: sessionStorage.getItem('{TOKEN_KEY}'), "
+        f"local: localStorage.getItem('{TOKEN_KEY}')}})"
+    )
+
+
+def test_the_token_is_kept_for_this_tab_only_never_in_local_storage(browser, assistant):
+    context = browser.new_context()
+    # A token an earlier version left in localStorage (shared by every tab, kept for ever).
+    context.add_init_script(f"localStorage.setItem('{TOKEN_KEY}', 'web-left.behind')")
+    page = context.new_page()
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    kept = stored_tokens(page)
+    assert kept["session"] and kept["session"].startswith("web-")
+    assert kept["local"] is None
+    # Another tab (a new session of the browser's storage) starts its own conversation.
+    other = context.new_page()
+    other.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(other)
+    assert stored_tokens(other)["session"] != kept["session"]
+    context.close()
+
+
+def test_start_a_new_conversation_forgets_the_old_one(page):
+    wait_for_welcome(page)
+    send(page, "what is a graft phone")
+    old = stored_tokens(page)["session"]
+    before = bot_count(page)
+    page.get_by_role("button", name="Start a new conversation").click()
+    expect(page.locator(USER)).to_have_count(0)
+    expect(page.locator(BOT)).not_to_have_count(before, timeout=20_000)
+    wait_for_welcome(page)
+    new = stored_tokens(page)["session"]
+    assert new and new.split(".")[0] != old.split(".")[0]
+    page.reload()
+    wait_for_welcome(page)
+    expect(page.locator(USER).filter(has_text="what is a graft phone")).to_have_count(0)
+
+
+def test_an_idle_widget_forgets_its_conversation_after_the_session_length(browser, assistant):
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.clock.install()
+    page.goto(f"{assistant.url}/webhooks/web/")
+    wait_for_welcome(page)
+    send(page, "what is a graft phone")
+    old = stored_tokens(page)["session"]
+    page.clock.fast_forward("59:00")  # within the hour nothing happens
+    expect(page.locator(USER).filter(has_text="what is a graft phone")).to_have_count(1)
+    page.clock.fast_forward("02:00")  # an hour after the last message
+    expect(page.locator(".cce-msg--notice")).to_contain_text(ENDED, timeout=20_000)
+    wait_for_welcome(page)
+    expect(page.locator(USER)).to_have_count(0)
+    expect(page.locator(".cce-source")).to_have_count(0)  # nothing of the old answer either
+    assert stored_tokens(page)["session"].split(".")[0] != old.split(".")[0]
+    assert not errors
+    context.close()
+
+
+def test_a_token_that_expired_while_the_tab_was_away_starts_afresh_with_a_notice(
+    browser, assistant
+):
+    base = f"{assistant.url}/webhooks/web"
+    token = post(f"{base}/session", b"{}")[1]["token"]
+    body = json.dumps({"token": token, "text": "what is cuckooing"}).encode()
+    assert post(f"{base}/message", body)[0] == 200
+    secret = load_or_create_secret(assistant.var_dir, os.environ.get("CCE_SECRET_KEY", ""))
+    key = derive_key(secret, Purpose.WIDGET_TOKENS)
+    expired = tokens.sign(token.split(".")[0], int(time.time()) - 60, key)
+    context = browser.new_context()
+    context.add_init_script(f"sessionStorage.setItem('{TOKEN_KEY}', '{expired}')")
+    page = context.new_page()
+    page.goto(f"{base}/")
+    expect(page.locator(".cce-msg--notice")).to_contain_text(ENDED, timeout=20_000)
+    wait_for_welcome(page)
+    expect(page.locator(USER)).to_have_count(0)
+    expect(page.locator(BOT).filter(has_text="cuckooing")).to_have_count(0)
+    assert stored_tokens(page)["session"] != expired
+    context.close()
+
+
 def post(url: str, body: bytes) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
     try:
@@ -280,9 +373,9 @@ def test_forged_or_missing_signature_is_refused(assistant):
     base = f"{assistant.url}/webhooks/web"
     status, body = post(f"{base}/session", b"{}")
     token = body["token"]
-    session_id, signature = token.split(".")
+    session_id, expires_at, signature = token.split(".")
     assert post(f"{base}/message", json.dumps({"token": token, "text": "hi"}).encode())[0] == 200
-    forged = f"web-{'0' * 32}.{signature}"
+    forged = f"web-{'0' * 32}.{expires_at}.{signature}"
     for path in ("message", "history"):
         assert (
             post(f"{base}/{path}", json.dumps({"token": forged, "text": "hi"}).encode())[0] == 403

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration.live import LiveAssistant
-from tests.integration.teams_fakes import FakeMicrosoft
+from tests.integration.teams_fakes import KEY_REFETCH_SECONDS, FakeMicrosoft
 
 TEAMS_LIVE_MODULE = "test_teams_live.py"  # its first test needs the server as it started
 LAST_TEAMS_TEST = pytest.StashKey[str]()
@@ -28,7 +28,8 @@ def teams(trained_model, project_root, microsoft):
     env = {
         **microsoft.env,
         "CCE_TEAMS_ALLOWED_TENANTS": "tenant-a, tenant-b",
-        "CCE_TEAMS_KEY_REFETCH_SECONDS": "0",  # so the rotation case needs no waiting
+        # The least allowed, so that the key cases wait only a second (KEY_REFETCH_WAIT).
+        "CCE_TEAMS_KEY_REFETCH_SECONDS": str(KEY_REFETCH_SECONDS),
         "CCE_PUBLIC_URL": "https://bot.example.org",  # links in messages are absolute
     }
     live = LiveAssistant(project_root, env=env)

@@ -33,6 +33,8 @@ BOT_NAME = "CCE assistant"
 ISSUER = "https://api.botframework.com"
 TENANT = "tenant-a"
 WEBHOOK = "/webhooks/teams/webhook"
+KEY_REFETCH_SECONDS = 1  # the test assistant's CCE_TEAMS_KEY_REFETCH_SECONDS (the least allowed)
+KEY_REFETCH_WAIT = KEY_REFETCH_SECONDS + 0.1  # s a key case waits for a new fetch to be allowed
 
 
 @dataclass

@@ -18,11 +18,13 @@ from typing import Any
 
 import pytest
 
+from bot.channels.teams.activities import sender_id
 from tests.integration.live import LiveAssistant
 from tests.integration.teams_fakes import (
     APP_ID,
     BOT_ID,
     BOT_NAME,
+    KEY_REFETCH_WAIT,
     FakeMicrosoft,
     SigningKey,
     activity,
@@ -115,6 +117,7 @@ def test_unreachable_key_metadata_stops_nothing_and_is_a_503_until_it_is_back(te
     assert status == 503 and "signing keys" in body["error"]
     assert microsoft.fetches["openid"] >= 1
     microsoft.openid_down = False
+    time.sleep(KEY_REFETCH_WAIT)  # a failed fetch is not retried sooner
     status, body = post(teams.url, sent, good_token(microsoft))
     assert status == 200, body
     assert replies_to(microsoft, sent)
@@ -158,11 +161,36 @@ def test_a_rotated_key_is_fetched_when_its_key_id_first_arrives(teams, microsoft
     fetches = microsoft.fetches["keys"]
     rotated = SigningKey("key-2")
     microsoft.keys = [rotated, *microsoft.keys]
+    time.sleep(KEY_REFETCH_WAIT)
     sent = activity(microsoft, "what is county lines", conversation="a:auth-rotated")
     assert post(teams.url, sent, mint(rotated, claims(microsoft.service_url)))[0] == 200
     assert microsoft.fetches["keys"] == fetches + 1
     assert replies_to(microsoft, sent)
     microsoft.keys = microsoft.keys[1:]  # back to the first key for the other tests
+
+
+def test_another_bot_framework_channel_cannot_borrow_an_allowed_tenant(teams, microsoft):
+    """The Bot Connector signs Direct Line and Web Chat activities too, with keys
+    endorsed for them, and their clients write channelData.tenant themselves."""
+    shared = SigningKey("key-shared", endorsements=["msteams", "webchat", "directline"])
+    microsoft.keys = [*microsoft.keys, shared]
+    time.sleep(KEY_REFETCH_WAIT)
+    try:
+        for channel in ("directline", "webchat"):
+            sent = activity(
+                microsoft, "what is cuckooing", conversation=f"a:borrowed-{channel}",
+                channelId=channel,  # channelData.tenant is tenant-a, an allowed one
+            )  # fmt: skip
+            status, body = post(teams.url, sent, mint(shared, claims(microsoft.service_url)))
+            assert status == 403 and "only Microsoft Teams" in body["error"], (channel, body)
+        sent = activity(microsoft, "what is cuckooing", conversation="a:borrowed-msteams")
+        assert post(teams.url, sent, mint(shared, claims(microsoft.service_url)))[0] == 200
+        assert replies_to(microsoft, sent)  # the same key, from Teams: answered
+        time.sleep(1)
+        assert not microsoft.messages("a:borrowed-directline")
+        assert not microsoft.messages("a:borrowed-webchat")
+    finally:
+        microsoft.keys = [key for key in microsoft.keys if key.kid != "key-shared"]
 
 
 def refused_cases(fake: FakeMicrosoft) -> list[tuple[str, dict, str | None, int]]:
@@ -339,6 +367,9 @@ def test_a_retried_activity_is_handled_once(teams, microsoft):
 
 
 def test_two_group_chats_and_two_people_are_kept_apart(teams, microsoft):
+    # The check is what keeps state, and it runs only where Teams says the chat is
+    # personal (the fake's default type; see the test below), so these chats are sent
+    # as such: what is tested is that each conversation and person is its own.
     chat_a, chat_b = "19:group-a@thread.v2", "19:group-b@thread.v2"
     started = say(teams, microsoft, activity(microsoft, "/start_check", conversation=chat_a))
     assert "immediate danger" in started
@@ -416,3 +447,51 @@ def test_a_clicked_card_loses_its_buttons_and_a_second_click_is_no_answer(teams,
     # The check is still at its second question, which the current card answers.
     nxt = click(teams, microsoft, answered, "Yes", **where)
     assert "what have you noticed" in "\n".join(said(m) for m in nxt)
+
+
+def test_in_group_chats_and_channels_the_check_moves_to_a_private_chat(teams, microsoft):
+    mention = f"<at>{BOT_NAME}</at>"
+    entities = [{"type": "mention", "text": mention, "mentioned": {"id": BOT_ID, "name": BOT_NAME}}]
+    link = f"https://teams.microsoft.com/l/chat/0/0?users=28:{APP_ID}"
+    for kind, conversation in (
+        ("groupChat", "19:group-private-check@thread.v2"),
+        ("channel", "19:channel-private-check@thread.tacv2;messageid=1"),
+    ):
+        where = {"conversation": conversation}
+        typed = activity(
+            microsoft, f"{mention} start an indicator check", entities=entities, **where
+        )
+        clicked = activity(microsoft, "/start_check", value={"payload": "/start_check"}, **where)
+        for sent in (typed, clicked):
+            sent["conversation"]["conversationType"] = kind
+            assert post(teams.url, sent, good_token(microsoft))[0] == 200
+            replies = replies_to(microsoft, sent)
+            shown = "\n".join(said(m) for m in replies)
+            assert "private chat" in shown and "call 999" in shown, shown
+            assert "immediate danger right now" not in shown  # not the check's question
+            actions = [
+                a
+                for m in replies
+                for att in m.get("attachments") or []
+                for block in att["content"]["body"]
+                for a in block.get("actions") or []
+            ]
+            # Only the link: no answer buttons either.
+            assert actions == [
+                {"type": "Action.OpenUrl", "title": "Open a private chat with me", "url": link}
+            ]
+        # Neither message reached the conversation store.
+        sender = sender_id(conversation, "29:user-1")
+        with sqlite3.connect(teams.var_dir / "tracker.db") as db:
+            (stored,) = db.execute(
+                "SELECT count(*) FROM events WHERE sender_id = ?", (sender,)
+            ).fetchone()
+        assert stored == 0
+        # A guidance question there is answered there, with its source.
+        question = activity(microsoft, f"{mention} what is cuckooing", entities=entities, **where)
+        question["conversation"]["conversationType"] = kind
+        assert "Source: NEL CCE guidance" in say(teams, microsoft, question)
+    # In the private chat the link opens, the check starts.
+    personal = activity(microsoft, "/start_check", value={"payload": "/start_check"},
+                        conversation="a:personal-private-check")  # fmt: skip
+    assert "immediate danger" in say(teams, microsoft, personal)

@@ -29,7 +29,11 @@ from tests.integration.teams_fakes import (
 )
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+OPENID_URL = "https://login.botframework.example/v1/.well-known/openidconfiguration"
 KEY = SigningKey("key-1")
+WEBCHAT_KEY = SigningKey("key-webchat", endorsements=["webchat"])
+# The Bot Connector signs every channel of a bot; a key may be endorsed for several.
+SHARED_KEY = SigningKey("key-shared", endorsements=["msteams", "webchat", "directline"])
 
 
 class Clock:
@@ -47,22 +51,27 @@ class Endpoints:
         self.keys = keys
         self.algorithms = algorithms or ["RS256"]
         self.up = True
+        self.jwks_uri = "https://login.botframework.example/v1/keys"
         self.calls: list[str] = []
 
     async def get_json(self, url: str) -> Any:
         self.calls.append(url)
         if not self.up:
             raise http.HttpError(f"GET {url} failed: ClientConnectorError")
-        if url == "openid":
-            return {"jwks_uri": "keys", "id_token_signing_alg_values_supported": self.algorithms}
+        if url == OPENID_URL:
+            return {
+                "jwks_uri": self.jwks_uri,
+                "id_token_signing_alg_values_supported": self.algorithms,
+            }
+        assert url == self.jwks_uri
         return {"keys": [key.jwk() for key in self.keys]}
 
 
 def authenticator(
     endpoints: Endpoints, clock: Clock | None = None, refetch: float = 300, tenants=()
 ) -> TeamsAuthenticator:
-    keys = SigningKeys("openid", refetch, clock=clock or Clock(), get_json=endpoints.get_json)
-    return TeamsAuthenticator(APP_ID, keys, tuple(tenants))
+    keys = SigningKeys(OPENID_URL, refetch, clock=clock or Clock(), get_json=endpoints.get_json)
+    return TeamsAuthenticator(APP_ID, keys, tuple(tenants), allow_any_tenant=not tenants)
 
 
 def verify(auth: TeamsAuthenticator, token: str, scheme: str = "Bearer") -> VerifiedToken:
@@ -211,10 +220,13 @@ def test_a_failed_daily_refresh_keeps_the_keys_it_has():
 
 
 def test_authorize_checks_endorsement_service_url_and_tenant():
-    auth = authenticator(Endpoints([KEY]), tenants=["tenant-a"])
+    auth = authenticator(Endpoints([KEY, WEBCHAT_KEY]), tenants=["tenant-a"])
     token = verify(auth, mint(KEY, claims(SERVICE_URL)))
+    webchat_only = verify(auth, mint(WEBCHAT_KEY, claims(SERVICE_URL)))
+    with pytest.raises(AuthError) as error:
+        auth.authorize(webchat_only, "msteams", SERVICE_URL, "tenant-a")
+    assert error.value.status == 403 and "not endorsed" in error.value.message
     cases = [
-        (("webchat", SERVICE_URL, "tenant-a"), "not endorsed"),
         (("msteams", "https://evil.example/", "tenant-a"), "serviceurl"),
         (("msteams", SERVICE_URL, "tenant-b"), "tenant"),
         (("msteams", SERVICE_URL, None), "tenant"),
@@ -227,3 +239,36 @@ def test_authorize_checks_endorsement_service_url_and_tenant():
     with pytest.raises(AuthError) as error:
         auth.authorize(no_claim, "msteams", SERVICE_URL, "tenant-a")
     assert error.value.status == 403
+
+
+@pytest.mark.parametrize("channel", ["directline", "webchat", "emulator", "MSTeams"])
+def test_only_teams_activities_are_accepted_whatever_tenant_they_claim(channel):
+    # Direct Line and Web Chat clients write channelData.tenant themselves: an
+    # allowed tenant id there proves nothing (before: accepted if the key was endorsed).
+    auth = authenticator(Endpoints([SHARED_KEY]), tenants=["tenant-a"])
+    token = verify(auth, mint(SHARED_KEY, claims(SERVICE_URL)))
+    auth.authorize(token, "msteams", SERVICE_URL, "tenant-a")
+    with pytest.raises(AuthError) as error:
+        auth.authorize(token, channel, SERVICE_URL, "tenant-a")
+    assert error.value.status == 403 and "only Microsoft Teams" in error.value.message
+
+
+def test_every_tenant_only_when_asked_for():
+    endpoints = Endpoints([KEY])
+    keys = SigningKeys(OPENID_URL, 300, clock=Clock(), get_json=endpoints.get_json)
+    closed = TeamsAuthenticator(APP_ID, keys, ())
+    token = verify(closed, mint(KEY, claims(SERVICE_URL)))
+    with pytest.raises(AuthError) as error:
+        closed.authorize(token, "msteams", SERVICE_URL, "tenant-x")
+    assert error.value.status == 403
+    TeamsAuthenticator(APP_ID, keys, (), allow_any_tenant=True).authorize(
+        token, "msteams", SERVICE_URL, "tenant-x"
+    )
+
+
+def test_a_key_set_named_over_plain_http_is_not_fetched():
+    endpoints = Endpoints([KEY])
+    endpoints.jwks_uri = "http://login.botframework.example/v1/keys"
+    error = refused(authenticator(endpoints), f"Bearer {mint(KEY, claims(SERVICE_URL))}")
+    assert error.status == 503
+    assert endpoints.calls == [OPENID_URL]  # the metadata, never the http key set

@@ -235,3 +235,93 @@ def test_a_click_on_a_card_not_known_here_still_answers(channel):
 
     run(channel, click("/affirm", "sent-999", id="act-9"), answers)
     assert texts == ["/affirm"] and channel.connector.updates == []  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- the check in private only
+
+APP_ID = "11111111-2222-3333-4444-555555555555"
+INTENTS = {"/start_check": "start_check", "start a check": "start_check", "/affirm": "affirm",
+           "what is cuckooing": "ask_cuckooing", "a child is in danger": "emergency"}  # fmt: skip
+
+
+def guarded(channel: TeamsInput, handler, intents=INTENTS):
+    async def classify(text: str) -> str | None:
+        return intents[text]
+
+    channel.intent_of = classify  # type: ignore[method-assign]
+    channel.app_id = APP_ID
+    return with_holding_message(channel.private_check(handler))
+
+
+def shown(sent) -> tuple[str, list[dict[str, Any]]]:
+    """The text and card actions of the messages a turn sent."""
+    texts, actions = [], []
+    for _, reply, _ in sent:
+        for attachment in reply.get("attachments") or []:
+            for block in attachment["content"]["body"]:
+                texts.extend([block["text"]] if block["type"] == "TextBlock" else [])
+                actions.extend(block.get("actions") or [])
+        texts.append(reply.get("text") or "")
+    return "\n".join(texts), actions
+
+
+@pytest.mark.parametrize(
+    ("kind", "place"), [("groupChat", "chat"), ("channel", "channel"), ("", "chat")]
+)
+@pytest.mark.parametrize("text", ["/start_check", "start a check", "/affirm"])
+def test_in_a_shared_conversation_the_check_moves_to_a_private_chat(channel, kind, place, text):
+    reached = []
+
+    async def handler(message) -> None:
+        reached.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "First question")
+
+    conversation = {"id": "19:group@thread.v2", "conversationType": kind}
+    act = activity(text=text, entities=None, conversation=conversation)
+    work = channel.turn_for(act, guarded(channel, handler))
+    asyncio.run(work)
+    assert reached == []  # the check never saw it (nor did the conversation store)
+    text_shown, actions = shown(channel.connector.activities)
+    assert f"nobody else in this {place}" in text_shown and "call 999" in text_shown
+    assert "First question" not in text_shown
+    assert actions == [{
+        "type": "Action.OpenUrl", "title": "Open a private chat with me",
+        "url": f"https://teams.microsoft.com/l/chat/0/0?users=28:{APP_ID}",
+    }]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", ["what is cuckooing", "a child is in danger"])
+def test_in_a_shared_conversation_guidance_and_999_are_answered_there(channel, text):
+    reached = []
+
+    async def handler(message) -> None:
+        reached.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "An answer")
+
+    act = activity(text=text, entities=None)  # a group chat
+    asyncio.run(channel.turn_for(act, guarded(channel, handler)))
+    assert reached == [text]
+    assert "An answer" in shown(channel.connector.activities)[0]
+
+
+def test_in_a_personal_chat_the_check_runs_and_nothing_is_classified(channel):
+    reached = []
+
+    async def handler(message) -> None:
+        reached.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "First question")
+
+    personal = {"id": "a:personal", "conversationType": "personal"}
+    act = activity(text="/start_check", entities=None, conversation=personal)
+    asyncio.run(channel.turn_for(act, guarded(channel, handler, intents={})))
+    assert reached == ["/start_check"]
+
+
+def test_when_the_message_cannot_be_classified_the_holding_message_gives_999(channel):
+    async def handler(message) -> None:
+        raise AssertionError("must not be reached")
+
+    act = activity(text="/start_check", entities=None)
+    asyncio.run(channel.turn_for(act, guarded(channel, handler, intents={})))  # KeyError
+    text_shown, _ = shown(channel.connector.activities)
+    assert "send your message again" in text_shown and "call 999" in text_shown

@@ -30,6 +30,7 @@ from bot.channels.teams.cards import (
 from bot.channels.teams.connector import MAX_ATTEMPTS, BotConnector, Delivered
 from bot.channels.teams.dedupe import SeenActivities
 from bot.channels.teams.sent_cards import AGAIN, FIRST, UNKNOWN, SentCard, SentCards
+from bot.config import is_secure_url
 from bot.monitoring import metrics
 
 SERVICE_URL = "https://smba.trafficmanager.net/emea/"
@@ -310,10 +311,10 @@ def test_a_refused_token_is_renewed_once_and_failures_are_not_raised():
 
 
 def test_http_helpers_allow_https_and_local_http_only():
-    assert http.is_secure_url("https://smba.trafficmanager.net/emea/")
-    assert http.is_secure_url("http://127.0.0.1:5000/connector/")
+    assert is_secure_url("https://smba.trafficmanager.net/emea/")
+    assert is_secure_url("http://127.0.0.1:5000/connector/")
     for url in ("http://smba.trafficmanager.net/", "ftp://x/", "https://", "javascript:alert(1)"):
-        assert not http.is_secure_url(url)
+        assert not is_secure_url(url)
 
 
 def test_unreachable_endpoints_are_http_errors_not_crashes():
@@ -458,3 +459,16 @@ def test_a_rendered_card_is_remembered_by_its_lines_and_titles_and_answered_with
     body = answered["attachments"][0]["content"]["body"]
     assert [b["text"] for b in body] == [*card.lines, "Answered: No"]
     assert all(b["type"] == "TextBlock" for b in body)
+
+
+def test_a_link_button_opens_its_https_address_and_sends_nothing_back():
+    link = "https://teams.microsoft.com/l/chat/0/0?users=28:11111111-2222-3333-4444-555555555555"
+    content = render({"text": "Open a private chat", "buttons": [
+        {"title": "Open", "url": link},
+        {"title": "Script", "url": "javascript:alert(1)"},
+        {"title": "Plain http", "url": "http://example.com/"},
+    ]})  # fmt: skip
+    assert content is not None
+    body = content["attachments"][0]["content"]["body"]
+    actions = [a for block in body for a in block.get("actions") or []]
+    assert actions == [{"type": "Action.OpenUrl", "title": "Open", "url": link}]

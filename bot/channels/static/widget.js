@@ -4,12 +4,16 @@
  * Server API (JSON; SERVER = data-server, the page origin when data-server="",
  * or the script's own origin when the attribute is absent):
  *   GET  SERVER/webhooks/web/config                 -> {title, emergency_number, front_door_name, front_door_email}
- *   POST SERVER/webhooks/web/session  {}            -> {token}
- *   POST SERVER/webhooks/web/message  {token, text} -> {messages: [{text, buttons: [{title, payload}], checklist?}]}
+ *   POST SERVER/webhooks/web/session  {}            -> {token, expires_in}
+ *   POST SERVER/webhooks/web/message  {token, text} -> {messages: [{text, buttons: [{title, payload}], checklist?}], token, expires_in}
  *   (a checklist is a screen of the indicator check, drawn as checkboxes; see checklistForm)
- *   POST SERVER/webhooks/web/history  {token}       -> {messages: [{sender: "user"|"bot", text, buttons}]}
- *   Errors: 4xx {error}; 401/403 mean the token is stale, so a new conversation is started.
- * The token is kept in localStorage["cce-assistant-token"]; the text "/session_start" asks for the welcome.
+ *   POST SERVER/webhooks/web/history  {token}       -> {messages: [{sender: "user"|"bot", text, buttons, checklist?}], expires_in}
+ *   Errors: 4xx {error}; 401/403 mean the token is stale (e.g. expired), so a new conversation is started.
+ * The token is kept for this tab only, in sessionStorage["cce-assistant-token"] (closing the tab
+ * forgets it), and renewed by every message; once expires_in seconds pass without a message the
+ * conversation is forgotten here too: nothing of it stays on screen, and a new one starts with a
+ * short notice. "Start a new conversation" forgets it at once. The text "/session_start" asks for
+ * the welcome.
  *
  * Security: text from the user or the bot reaches the page only as text nodes; links are
  * built with createElement, and only for http:, https:, mailto: and tel: URLs (a root-relative
@@ -31,7 +35,9 @@
 
   const attr = (name) => (script && script.getAttribute('data-' + name)) || '';
   const SERVER = resolveServer();
-  const state = { token: null, busy: false, started: false, floating: false, noticeTimer: 0 };
+  const ENDED_NOTICE = 'The earlier conversation has ended and is no longer shown; this is a new one.';
+  const state = { token: null, busy: false, started: false, floating: false, noticeTimer: 0,
+    expiresAt: 0, expiryTimer: 0 };
   const ui = {};
   let uid = 0;
 
@@ -47,11 +53,35 @@
     return location.origin;
   }
 
-  function setToken(token) {
+  /** Keep the token for this tab only, with the seconds it has left (see the top of the file). */
+  function setToken(token, expiresIn) {
     state.token = token || null;
     try {
-      if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
+      if (token) sessionStorage.setItem(TOKEN_KEY, token); else sessionStorage.removeItem(TOKEN_KEY);
     } catch (e) { /* storage blocked: the conversation just won't survive a reload */ }
+    setExpiry(token ? expiresIn : null);
+  }
+
+  /** Once `seconds` pass (the server's expires_in), the conversation is forgotten here too. */
+  function setExpiry(seconds) {
+    clearTimeout(state.expiryTimer);
+    state.expiresAt = 0;
+    if (typeof seconds !== 'number' || !isFinite(seconds) || seconds < 0) return;
+    state.expiresAt = Date.now() + seconds * 1000;
+    state.expiryTimer = setTimeout(expireIfDue, Math.min(seconds * 1000 + 500, 2147483647));
+  }
+
+  /** Timers sleep with the computer and in background tabs, so this also runs when the page is seen again. */
+  function expireIfDue() {
+    if (!state.token || !state.expiresAt || Date.now() < state.expiresAt) return;
+    if (state.busy) { state.expiryTimer = setTimeout(expireIfDue, 1000); return; }
+    withBusy(async () => {
+      try { await restart(false); } catch (err) { showError(err, false); }
+    }, false);
+  }
+
+  function renew(data) {
+    if (typeof data.token === 'string' && data.token) setToken(data.token, data.expires_in);
   }
 
   /** Create an element: attributes via setAttribute, children (strings become text nodes). */
@@ -199,11 +229,21 @@
   async function newToken() {
     const data = await api('session', {});
     if (typeof data.token !== 'string' || !data.token) throw new Error('No token in the reply');
-    setToken(data.token);
+    setToken(data.token, data.expires_in);
   }
 
   async function welcome() {
-    addBotMessages((await api('message', { token: state.token, text: '/session_start' })).messages);
+    const data = await api('message', { token: state.token, text: '/session_start' });
+    renew(data);
+    addBotMessages(data.messages);
+  }
+
+  /** Forget the conversation (its token and all it showed), then start a new one with a notice. */
+  async function restart(kept) {
+    setToken(null);
+    ui.log.replaceChildren();
+    addNotice(ENDED_NOTICE + (kept ? ' Your message is still in the box below: please send it again.' : ''));
+    await startSession();
   }
 
   async function startSession() {
@@ -217,12 +257,14 @@
       data = await api('history', { token: state.token });
     } catch (err) {
       if (!isStale(err)) throw err;
-      setToken(null);
-      return startSession();
+      return restart(false);
     }
+    setExpiry(data.expires_in);
     const messages = (Array.isArray(data.messages) ? data.messages : []).filter((m) =>
       m && typeof m.text === 'string' && !(m.sender === 'user' && m.text.startsWith('/')));
-    if (!messages.length) return welcome();
+    // Nothing to redraw (the welcome precedes the session in the history): a fresh start, as
+    // "/session_start" in a session already started would be answered with nothing.
+    if (!messages.length) return startSession();
     ui.log.setAttribute('aria-busy', 'true'); // one update for screen readers, not one per message
     ui.log.replaceChildren();
     let last = null;
@@ -284,14 +326,12 @@
         if (!state.token) await newToken();
         const data = await api('message', { token: state.token, text: message });
         if (fromInput) ui.input.value = '';
+        renew(data);
         addBotMessages(data.messages);
       } catch (err) {
         if (bubble) bubble.remove(); // not sent: the text stays in the input instead
         if (!isStale(err)) return showError(err, fromInput);
-        setToken(null);
-        addNotice('This conversation had expired, so a new one has been started.' +
-          (fromInput ? ' Your message is still in the box below: please send it again.' : ''));
-        try { await startSession(); } catch (err2) { showError(err2, fromInput); }
+        try { await restart(fromInput); } catch (err2) { showError(err2, fromInput); }
       }
     }, true);
   }
@@ -308,7 +348,10 @@
     if (state.started) return;
     state.started = true;
     api('config').then(applyConfig, () => { /* keep the defaults */ });
-    try { state.token = localStorage.getItem(TOKEN_KEY); } catch (e) { state.token = null; }
+    try { localStorage.removeItem(TOKEN_KEY); } catch (e) { /* where earlier versions kept it */ }
+    try { state.token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { state.token = null; }
+    document.addEventListener('visibilitychange', expireIfDue);
+    window.addEventListener('focus', expireIfDue);
     withBusy(async () => {
       try {
         await (state.token ? loadHistory() : startSession());

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.teams.http import is_secure_url
+from bot.config import is_secure_url
 
 MAX_BODY = 256 * 1024  # bytes of a request body (Teams messages are at most ~28 KB)
 MAX_TEXT = 30_000  # characters of a message's text

@@ -10,9 +10,17 @@ Connector service (Teams) to a bot, every one of them.
    metadata: fetched on first use (so an unreachable endpoint at start-up stops
    nothing), refreshed daily, and fetched again when an unknown key id arrives,
    at most once per ``CCE_TEAMS_KEY_REFETCH_SECONDS``.
-5. The key's ``endorsements`` include the activity's ``channelId``; the token's
-   ``serviceurl`` claim equals the activity's ``serviceUrl``; the tenant is in
-   ``CCE_TEAMS_ALLOWED_TENANTS`` when that is set.
+5. The activity's ``channelId`` is ``msteams``: the Bot Connector signs the
+   activities of every channel of the bot (Web Chat, Direct Line...), whose
+   clients may write any ``channelData.tenant`` they like, so only Teams' word
+   for the tenant counts. The key's ``endorsements`` include that channel; the
+   token's ``serviceurl`` claim equals the activity's ``serviceUrl``; the tenant
+   is in ``CCE_TEAMS_ALLOWED_TENANTS`` (or every tenant is allowed, which
+   ``CCE_TEAMS_ALLOW_ANY_TENANT=true`` must say: bot.config refuses to start
+   with neither, and without either this refuses every activity).
+
+The metadata and the key set are fetched only over https (http only to this
+machine, for the tests' fakes).
 
 A bad or missing token is 401, a valid token for a request it does not allow
 403, keys that cannot be fetched 503 (the Bot Connector retries). Never 500.
@@ -32,10 +40,12 @@ import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from bot.channels.teams import http
+from bot.config import is_secure_url
 
 logger = logging.getLogger(__name__)
 
 ISSUER = "https://api.botframework.com"
+TEAMS_CHANNEL = "msteams"
 ALGORITHMS = ("RS256", "RS384", "RS512")
 CLOCK_SKEW_SECONDS = 300
 KEY_REFRESH_SECONDS = 24 * 3600
@@ -116,6 +126,8 @@ class SigningKeys:
         jwks_uri = metadata.get("jwks_uri") if isinstance(metadata, dict) else None
         if not isinstance(jwks_uri, str) or not jwks_uri:
             raise http.HttpError(f"{self.openid_url} names no jwks_uri")
+        if not is_secure_url(jwks_uri):
+            raise http.HttpError(f"{self.openid_url} names a jwks_uri that is not https")
         keys = parse_keys(await self._get_json(jwks_uri))
         if not keys:
             raise http.HttpError(f"{jwks_uri} lists no usable RSA keys")
@@ -156,10 +168,17 @@ class SigningKeys:
 class TeamsAuthenticator:
     """Checks a request's token (:meth:`verify`) and what it allows (:meth:`authorize`)."""
 
-    def __init__(self, app_id: str, keys: SigningKeys, allowed_tenants: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        keys: SigningKeys,
+        allowed_tenants: tuple[str, ...],
+        allow_any_tenant: bool = False,
+    ) -> None:
         self.app_id = app_id
         self.keys = keys
         self.allowed_tenants = frozenset(allowed_tenants)
+        self.allow_any_tenant = allow_any_tenant and not allowed_tenants
 
     async def verify(self, header: str | None) -> VerifiedToken:
         """Rules 1 to 4; raises :class:`AuthError`."""
@@ -222,10 +241,14 @@ class TeamsAuthenticator:
         self, token: VerifiedToken, channel_id: str, service_url: str, tenant_id: str | None
     ) -> None:
         """Rule 5: a valid token, but is this activity one it allows? Raises AuthError(403)."""
+        if channel_id != TEAMS_CHANNEL:
+            raise AuthError(
+                403, f"This bot takes only Microsoft Teams activities, not {channel_id[:40]!r}."
+            )
         if channel_id not in token.key.endorsements:
             raise AuthError(403, f"The signing key is not endorsed for channel {channel_id!r}.")
         claimed = token.claims.get("serviceurl")
         if not isinstance(claimed, str) or claimed.rstrip("/") != service_url.rstrip("/"):
             raise AuthError(403, "The token's `serviceurl` claim does not match the activity's.")
-        if self.allowed_tenants and tenant_id not in self.allowed_tenants:
+        if not self.allow_any_tenant and tenant_id not in self.allowed_tenants:
             raise AuthError(403, "This bot does not accept messages from this tenant.")

@@ -17,6 +17,9 @@ user's answer.
 - Once clicked, a card is replaced by :func:`answered_card`: the same text, the
   button chosen said in words, and no buttons (:mod:`.sent_cards` keeps what a
   card showed until then).
+- A button with a ``url`` (https only) instead of a payload is an
+  ``Action.OpenUrl``: it opens that address (e.g. a private chat with the bot)
+  and sends nothing back.
 """
 
 from __future__ import annotations
@@ -60,17 +63,29 @@ def submit_action(title: str, payload: str) -> dict[str, Any]:
     }
 
 
+def open_url_action(title: str, url: str) -> dict[str, Any]:
+    return {"type": "Action.OpenUrl", "title": title, "url": url}
+
+
+def action(button: dict[str, Any]) -> dict[str, Any] | None:
+    """The card action of one button: a link for an https ``url``, else a submit
+    of its ``payload``; None for a button that has neither."""
+    title = str(button.get("title") or button.get("payload") or button.get("url"))
+    url = button.get("url")
+    if isinstance(url, str) and url.startswith("https://"):
+        return open_url_action(title, url)
+    if button.get("payload"):
+        return submit_action(title, str(button.get("payload")))
+    return None
+
+
 def adaptive_card(text: str, buttons: list[dict[str, Any]]) -> dict[str, Any]:
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": line, "wrap": True}
         for line in (line.strip() for line in text.strip().split("\n"))
         if line
     ]
-    actions = [
-        submit_action(str(b.get("title") or b.get("payload")), str(b.get("payload")))
-        for b in buttons
-        if b.get("payload")
-    ]
+    actions = [found for found in map(action, buttons) if found is not None]
     for start in range(0, len(actions), BUTTONS_PER_ROW):
         body.append({"type": "ActionSet", "actions": actions[start : start + BUTTONS_PER_ROW]})
     return {

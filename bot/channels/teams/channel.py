@@ -12,7 +12,9 @@ dropped (:mod:`.dedupe`).
   (:mod:`.cards`), goes to Rasa through :func:`bot.channels.holding.with_holding_message`
   (every turn gets an answer); the replies are sent by :mod:`.connector`. A
   clicked card is first updated so that its buttons are gone (:mod:`.sent_cards`);
-  a second click on a card already answered is ignored.
+  a second click on a card already answered is ignored. In a group chat or a
+  team channel, a message for the indicator check gets a card opening a private
+  chat instead (:mod:`.private_chat`).
 - ``conversationUpdate`` that adds the bot: the welcome (the session start).
 - Anything else: 200 and ignored.
 
@@ -55,6 +57,7 @@ from bot.channels.teams.cards import (
 )
 from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
+from bot.channels.teams.private_chat import check_only_in_private
 from bot.channels.teams.sent_cards import AGAIN, FIRST, SentCards
 from bot.config import get_settings
 from bot.messages import get_messages
@@ -115,10 +118,15 @@ class TeamsInput(InputChannel):
     def __init__(self) -> None:
         settings = get_settings()
         self.configured = settings.teams_configured
+        self.app_id = settings.teams_app_id
         self.bot_name = settings.teams_bot_name
+        self.app_context: Any = None  # the Sanic app's ctx (its agent), from the first request
         keys = SigningKeys(settings.teams_openid_url, settings.teams_key_refetch_seconds)
         self.authenticator = TeamsAuthenticator(
-            settings.teams_app_id, keys, settings.teams_allowed_tenants
+            settings.teams_app_id,
+            keys,
+            settings.teams_allowed_tenants,
+            settings.teams_allow_any_tenant,
         )
         self.connector = BotConnector(
             settings.teams_app_id, settings.teams_app_password, settings.teams_token_endpoint
@@ -137,7 +145,7 @@ class TeamsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         teams = Blueprint("teams_webhook", __name__)
-        handler = with_holding_message(on_new_message)
+        handler = with_holding_message(self.private_check(on_new_message))
 
         @teams.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -149,9 +157,23 @@ class TeamsInput(InputChannel):
 
         return teams
 
+    def private_check(self, on_new_message: Handler) -> Handler:
+        """``on_new_message``, with the check kept to private chats (:mod:`.private_chat`)."""
+        return check_only_in_private(on_new_message, self.intent_of, self.app_id, self.bot_name)
+
+    async def intent_of(self, text: str) -> str | None:
+        """The intent the loaded model gives ``text`` (a payload's, for ``/intent``)."""
+        agent = getattr(self.app_context, "agent", None)
+        if agent is None:
+            raise RuntimeError("No model is loaded to read a Teams message with.")
+        parsed = await agent.parse_message(text)
+        intent = parsed.get("intent") or {}
+        return intent.get("name") if isinstance(intent, dict) else None
+
     async def receive(self, request: Request, handler: Handler) -> HTTPResponse:
         if not self.configured:
             return _error(503, NOT_CONFIGURED)
+        self.app_context = request.app.ctx
         if request.body and len(request.body) > MAX_BODY:
             return _error(413, f"The request is larger than {MAX_BODY // 1024} KB.")
         try:

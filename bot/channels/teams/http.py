@@ -8,14 +8,12 @@ import json
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
-from urllib.parse import urlparse
 
 import aiohttp
 
 TIMEOUT_SECONDS = 10.0  # a token or a reply
 KEYS_TIMEOUT_SECONDS = 5.0  # each of the two key documents, fetched while a request waits
 MAX_RESPONSE = 1024 * 1024  # bytes read from any response
-LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
 
 
 class HttpError(Exception):
@@ -50,16 +48,6 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
 
 def timeout(seconds: float = TIMEOUT_SECONDS) -> aiohttp.ClientTimeout:
     return aiohttp.ClientTimeout(total=seconds, connect=seconds / 2)
-
-
-def is_secure_url(url: str) -> bool:
-    """https, or http to this machine (the local tests' fake Microsoft services)."""
-    parsed = urlparse(url)
-    if not parsed.hostname:
-        return False
-    return parsed.scheme == "https" or (
-        parsed.scheme == "http" and parsed.hostname in LOOPBACK_HOSTS
-    )
 
 
 async def _read(response: aiohttp.ClientResponse) -> bytes:
