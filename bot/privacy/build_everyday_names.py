@@ -22,7 +22,7 @@ import math
 from importlib import resources
 from pathlib import Path
 
-from bot.privacy.name_lists import first_names, last_names
+from bot.privacy.word_lists import first_names, last_names
 
 TARGET = Path(__file__).with_name("everyday_names.py")
 COMMON = -14.5  # log-probability above which a lower-case word is in common use

@@ -6,7 +6,7 @@ A word is taken for a name when:
   ("called", "named", "known as", "goes by", "her name is"), a family or role
   word ("stepdad Gary", "mum is shannon", "social worker is Amarjit Sandhu", "nan
   (maureen)"), or an age after it ("leanne (19)", "Riley-Jo O'Connor, 15,");
-- or it is a first name from Faker's lists (:mod:`bot.privacy.name_lists`) that
+- or it is a first name from Faker's lists (:mod:`bot.privacy.word_lists`) that
   is not also an everyday word ("kayden", "Brooke"); one that is both ("Amber",
   "Mason") counts only when capitalised in mid-sentence, followed by a verb
   ("Amber is 14") or followed by a surname; an everyday word ("hope", "will",
@@ -28,8 +28,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from bot.privacy.everyday_names import BOTH, SURNAME_WORDS, WORDS
-from bot.privacy.name_lists import first_names, last_names
 from bot.privacy.patterns import word_set as _words
+from bot.privacy.word_lists import english_words, first_names, last_names
 
 TOKEN = re.compile(r"[^\W\d_]{1,40}(?:['’\-][^\W\d_]{1,40}){0,3}")
 CLITIC = re.compile(r"['’](?:s|ll|re|ve|d|m|t)$", re.IGNORECASE)
@@ -68,6 +68,8 @@ NAMING_PAIRS = frozenset(
     }
 )  # fmt: skip
 LINKS = _words("is was are were called named")
+# Words after which even an unlisted lower-case word may be a name.
+CUES_BEFORE = TITLES | NAMING | frozenset(second for _, second in NAMING_PAIRS)
 VERBS = _words(
     """is was has had says said told tells keeps kept goes went lives lived stays stayed
     wants wanted needs does did doesnt didnt wont cant hasnt isnt wasnt disclosed reported"""
@@ -160,6 +162,8 @@ SENTENCE_BREAK = re.compile(r"[.!?\n:;]")
 # Name prefixes that make new names of old ones: "ty" + "reece", "de" + "shawn".
 NAME_PREFIXES = ("tay", "ty", "jay", "kay", "ka", "de", "sha", "tre", "ky")
 
+TWO_LETTER_NAMES = _words("jo al ed ty bo di mo")
+
 PURE, SHARED, WORD = 3, 2, 1  # how surely a listed name is a name, unaided
 
 
@@ -200,6 +204,8 @@ def _tokens(text: str) -> list[Token]:
 @lru_cache(maxsize=8192)
 def _sureness(word: str) -> int:
     """How surely a single lower-case word is a first name: PURE, SHARED, WORD or 0."""
+    if word in TWO_LETTER_NAMES:
+        return WORD  # "worker is jo", "called Ty"
     if word in NEVER or len(word) < 3:
         return 0
     if word in MONTHS_AND_DAYS or word in NOT_PEOPLE:
@@ -283,6 +289,12 @@ class _Reader:
         before = self.text[token.start - 1 : token.start]
         return before.isdigit() or self.text[token.end : token.end + 1].isdigit()
 
+    def unknown_word(self, token: Token) -> bool:
+        """No English word: a name or nickname when a cue says so."""
+        return len(token.text) >= 3 and all(
+            part not in english_words() for part in (token.parts or (token.lower,))
+        )
+
     # ------------------------------------------------------------ cues
 
     def after_title(self, i: int) -> bool:
@@ -346,8 +358,10 @@ class _Reader:
         if self.after_title(i):
             return True
         sure = sureness(token)
-        if self.after_naming(i):
-            return self.name_like(token) or (sure > 0 and not self.plain_word(token))
+        if self.after_naming(i):  # "called Smudge", "called ashton", "a lad called zayn"
+            if self.name_like(token):
+                return True
+            return not self.plain_word(token) and (sure > 0 or self.unknown_word(token))
         if self.after_family(i):
             if self.names_a_place(i):
                 return False
@@ -439,7 +453,7 @@ class _Reader:
                 token.shape == "lower"
                 and not self.shouting
                 and sureness(token) == 0
-                and self.word(i - 1) not in TITLES
+                and self.word(i - 1) not in CUES_BEFORE
             ):
                 i += 1
                 continue

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.privacy.word_lists import english_words
+
 Replacer = Callable[[re.Match[str]], str]
 
 
@@ -63,7 +65,7 @@ _DOT_WORD = (
     rf"(?:[ \t]{{0,3}}{_OPEN}[ \t]{{0,2}}dot[ \t]{{0,2}}{_CLOSE}[ \t]{{0,3}}"
     r"|[ \t]{1,3}dot[ \t]{1,3})"
 )
-_DOT = rf"(?:\.|{_DOT_WORD})"
+_DOT = rf"(?:[ \t]{{0,2}}\.[ \t]{{0,2}}|{_DOT_WORD})"
 _LABEL = r"[a-z0-9][a-z0-9-]{0,62}"
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 SPELT_EMAIL = re.compile(
@@ -104,7 +106,7 @@ SITE_WORDS = (
 )
 CUED_HANDLE = re.compile(
     rf"(?<![\w])(?:{SITE_WORDS})(?:[ \t]{{1,2}}(?:name|id|handle|account|username))?"
-    r"(?:[ \t]{0,2}(?:is|was|=|:|-|called|as)[ \t]{0,2}|[ \t]{1,2})"
+    r"(?:[ \t]{0,2}([=:\-])[ \t]{0,2}|[ \t]{1,2}(?:(is|was|called|as)[ \t]{1,2})?)"
     r"([A-Za-z0-9_][A-Za-z0-9_.]{1,29})",
     re.IGNORECASE,
 )
@@ -118,13 +120,28 @@ def _handle(match: re.Match[str]) -> str:
 
 
 def _cued_handle(match: re.Match[str]) -> str:
-    handle = match.group(1).rstrip(".")
-    if not re.search(r"[._\d]", handle) or not re.search(r"[A-Za-z]", handle):
+    """A handle has a dot, digit or underscore in it ("kd.savage09"), or follows
+    "is" or ":" and is no English word ("his snap is lilxo", not "is private")."""
+    handle = match.group(3).rstrip(".")
+    if not re.search("[A-Za-z]", handle):
         return match.group(0)
-    start, end = match.span(1)
+    marked = re.search(r"[._\d]", handle)
+    spelt = (
+        (match.group(1) or match.group(2))
+        and len(handle) >= 3
+        and handle.lower() not in english_words()
+    )
+    if not (marked or (spelt and handle.lower() not in SHORT_WORDS | FUNCTION_WORDS)):
+        return match.group(0)
+    start = match.start(3) - match.start(0)
     whole = match.group(0)
-    offset = match.start(0)
-    return whole[: start - offset] + "[SOCIAL]" + whole[start - offset + len(handle) :]
+    return whole[:start] + "[SOCIAL]" + whole[start + len(handle) :]
+
+
+FUNCTION_WORDS = word_set(
+    "the and but for not you she her his him they them its our your who what when where why how "
+    "yes just now new old all any one two off out got has had was are can now too very really"
+)
 
 
 def redact_social_links(text: str) -> tuple[str, int]:
@@ -171,7 +188,8 @@ POSTCODE_AREAS = word_set(
     "SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB WA WC WD WF WN WR WS WV YO ZE B E G L M N S W"
 )
 POSTCODE = re.compile(
-    r"(?<![\w])([A-Z]{1,2})[ \t]?\d[A-Z\d]?[ \t]{0,3}-?[ \t]{0,3}(\d[ABD-HJLNP-UW-Z]{2})(?![\w])",
+    r"(?<![\w])([A-Z]{1,2})[ \t]?\d[A-Z\d]?[ \t_]{0,3}-?[ \t_]{0,3}(\d[ABD-HJLNP-UW-Z]{2})"
+    r"(?![A-Za-z\d])",
     re.IGNORECASE,
 )
 ORDINAL = re.compile(r"1st|2nd|3rd|[04-9]th", re.IGNORECASE)
@@ -218,12 +236,15 @@ CURRENT_AREA_LETTERS = set("ABCDEFGHKLMNOPRSVWY")
 
 
 def _plate_fits(area: str, letters: str, compact: bool, cue: bool) -> bool:
-    """Upper-case or run together, a plate is taken as it is; typed in lower case
-    with spaces it needs a word such as "reg" or "car" in the message, and must not
-    read as words ("on 12 may")."""
+    """Upper-case or run together, a plate is taken as it is. Typed in lower case
+    with spaces, it must not read as words ("on 12 may", "is 16 and"), and unless
+    a word such as "reg" or "car" is in the message, neither half may be a word."""
     if (area + letters).isupper() or compact:
         return True
-    return cue and area.lower() not in SHORT_WORDS and letters.lower() not in THREE_LETTER_WORDS
+    area, letters = area.lower(), letters.lower()
+    if area in SHORT_WORDS or letters in THREE_LETTER_WORDS:
+        return False
+    return cue or (area not in english_words() and letters not in english_words())
 
 
 def redact_vehicles(text: str) -> tuple[str, int]:
@@ -287,11 +308,12 @@ DATE_COMPACT = re.compile(r"(?<![\w.\-/])(\d{8})(?![\w.\-/])")
 # birth is redacted only after a word that says it is one.
 DOB_CUE = (
     r"(?<![\w])(?:born|dob|d\.o\.b\.?|date[ \t]of[ \t]birth|birth[ \t]?date|birthday|bday|"
-    r"b'day|b-day)(?:['’]s)?(?![\w])[ \t:,\-]{0,3}(?:(?:is|was|on|the|of|=)[ \t]{1,2}){0,3}"
+    r"b'day|b-day)(?:['’]s)?(?![\w])[ \t:,\-]{0,3}(?:(?:is|was|on|in|the|of|=)[ \t]{1,2}){0,3}"
 )
 DATE_AFTER_CUE = re.compile(
     DOB_CUE + rf"((?:\d{{1,2}}{_ORD}(?:[ \t]{{1,2}}of)?[ \t\-/.]{{1,3}}{MONTHS})"
     rf"|(?:{MONTHS}\.?[ \t]{{1,3}}\d{{1,2}}{_ORD}(?![\w]))"
+    rf"|(?:{MONTHS}\.?[ \t]{{1,3}}(?:\d{{4}}|'\d{{2}})(?![\w]))"
     r"|(?:\d{1,2}[/.\-]\d{1,2}(?![\w/.\-]))|(?:\d{6}(?![\w]))"
     r"|(?:\d{1,2}[ \t]{1,2}\d{1,2}[ \t]{1,2}(?:\d{4}|\d{2})(?![\w])))",
     re.IGNORECASE,
@@ -398,15 +420,17 @@ def _numbered_address(text: str) -> Replacer:
         words = match.group(3).split()
         street_type = match.group(4)
         capitalised = all(word[0].isupper() for word in words) and street_type[0].isupper()
-        if capitalised and words == ["The"]:  # "27 The Green"
-            return "[ADDRESS]"
+        before = match.string[max(0, match.start() - 12) : match.start()]
+        located = (
+            cue or (match.start() <= 12 and not before.strip()) or LOCATION_BEFORE.search(before)
+        )
+        if words == ["The"] if capitalised else (words == ["the"] and located):
+            return "[ADDRESS]"  # "27 The Green", "lives at 10a the crescent"
         if any(word.lower().strip("'’") in NOT_STREET_WORDS for word in words):
             return match.group(0)
         if capitalised or not PLAIN_WORD_TYPE.fullmatch(street_type):
             return "[ADDRESS]"
-        before = match.string[max(0, match.start() - 12) : match.start()]
-        at_start = match.start() <= 12 and not before.strip()
-        if cue or at_start or LOCATION_BEFORE.search(before):
+        if located:
             return "[ADDRESS]"
         return match.group(0)
 

@@ -27,7 +27,7 @@ from bot.privacy import names, numbers, patterns
 # between two emoji, where it makes one picture of them (a family, a flag).
 _EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
 INVISIBLE = re.compile(
-    "[\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u034f]"
+    "[\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u034f\u202a-\u202e\u2066-\u2069]"
     f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
 )
 
