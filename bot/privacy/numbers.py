@@ -51,31 +51,59 @@ def redact_nhs_numbers(text: str) -> tuple[str, int]:
 PHONE_CANDIDATE = re.compile(
     r"(?<![\w+])(?:\+[ \t]?\d|\([ \t]?0|0)(?:[ \t.\-_()]{0,3}\d){6,16}(?![\w])"
 )
-MAX_INTERNATIONAL_TRIES = 6
+
+
+def _parse(candidate: str) -> phonenumbers.PhoneNumber | None:
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    try:
+        return phonenumbers.parse(candidate.replace("_", " "), "GB")
+    except phonenumbers.NumberParseException:
+        return None
 
 
 def _possible(candidate: str) -> bool:
-    try:
-        number = phonenumbers.parse(candidate.replace("_", " "), "GB")
-    except phonenumbers.NumberParseException:
-        return False
-    return phonenumbers.is_possible_number(number)
+    number = _parse(candidate)
+    return number is not None and phonenumbers.is_possible_number(number)
+
+
+def _national_lengths(number: phonenumbers.PhoneNumber) -> tuple[int, ...]:
+    """The lengths a national number may have in ``number``'s country."""
+    code = number.country_code
+    if code is None:
+        return ()
+    region = phonenumbers.region_code_for_country_code(code)
+    if region == phonenumbers.UNKNOWN_REGION:
+        return ()
+    if region == "001":
+        metadata = phonenumbers.PhoneMetadata.metadata_for_nongeo_region(code)
+    else:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return ()
+    return tuple(metadata.general_desc.possible_length or ())
 
 
 def _number_end(text: str, start: int, digit_positions: list[int]) -> int | None:
     """How many of ``digit_positions`` (all at or after ``start``) the longest
-    possible phone number starting at ``start`` takes, or None."""
+    possible phone number starting at ``start`` takes, or None. A few calls to
+    ``phonenumbers`` at most, whatever the length."""
     digits = len(digit_positions)
-    international = text[start:].lstrip("( \t").startswith(("+", "00"))
-    if international:
-        lengths = list(range(min(digits, 17), 7, -1))[:MAX_INTERNATIONAL_TRIES]
-    else:
-        lengths = [n for n in (11, 10) if n <= digits]
-    for length in lengths:
-        candidate = text[start : digit_positions[length - 1] + 1]
-        if international and candidate.startswith("00"):
-            candidate = "+" + candidate[2:]
-        if _possible(candidate):
+    if not text[start:].lstrip("( \t").startswith(("+", "00")):
+        for length in (11, 10):  # a UK number: 0 and 9 or 10 digits
+            end = digit_positions[length - 1] + 1 if length <= digits else 0
+            if end and _possible(text[start:end]):
+                return length
+        return None
+    number = _parse(text[start : digit_positions[-1] + 1])
+    if number is None:
+        return None
+    if phonenumbers.is_possible_number(number):
+        return digits
+    lead = digits - len(str(number.national_number))  # country code, "00", "(0)"
+    for national in sorted(_national_lengths(number), reverse=True):
+        length = lead + national
+        if length < digits and _possible(text[start : digit_positions[length - 1] + 1]):
             return length
     return None
 
