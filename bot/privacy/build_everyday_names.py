@@ -10,7 +10,9 @@ a name whose lower-case form is common, and as common as its capitalised form, i
 an everyday word; one whose lower-case form is common but rarer than its
 capitalised form, and is in WordNet's lemma index, is both ("rose", "amber",
 "frank"); so is one written in lower case at least 0.4 times as often as
-capitalised ("kip", "doss", "willow"). Loading the frequencies takes seconds and
+capitalised ("kip", "doss", "willow"). A surname is an everyday word when its
+lower-case form is common and written at least 0.4 times as often as capitalised
+("brown", "baker"; not "smith"). Loading the frequencies takes seconds and
 100 MB, hence a generated module rather than doing this at run time.
 """
 
@@ -59,9 +61,11 @@ def classify() -> dict[str, list[str]]:
             lower > KNOWN and ratio >= OFTEN_LOWER  # "kip", "doss": slang the lists hold
         ):
             both.append(name)
-    for name in sorted(last_names()):
+    for name in sorted(last_names()):  # "brown", "baker"; not "smith", "jones"
         lower = prob.get(name)
-        if lower is not None and lower > COMMON and name in wordnet:
+        if lower is None:
+            continue
+        if lower > COMMON and math.exp(lower - prob.get(name.capitalize(), -20.0)) >= OFTEN_LOWER:
             surname_words.append(name)
     return {"WORDS": words, "BOTH": both, "SURNAME_WORDS": surname_words}
 
@@ -70,7 +74,7 @@ def render(groups: dict[str, list[str]]) -> str:
     comments = {
         "WORDS": "# Everyday words first ('hope', 'will'): names only after a cue.",
         "BOTH": "# Words and names alike ('rose', 'amber'): names when capitalised mid-sentence.",
-        "SURNAME_WORDS": "# Surnames that are everyday words ('smith', 'baker').",
+        "SURNAME_WORDS": "# Surnames that are everyday words ('brown', 'baker'; not 'smith').",
     }
     parts = [HEADER]
     for key, names in groups.items():

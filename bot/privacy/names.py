@@ -68,6 +68,13 @@ NAMING_PAIRS = frozenset(
     }
 )  # fmt: skip
 LINKS = _words("is was are were called named")
+CONTACT_VERBS = _words("met visited saw rang phoned emailed texted messaged told asked")
+CONTACT_PAIRS = frozenset(
+    {("spoke", "to"), ("spoke", "with"), ("spoken", "to"), ("talked", "to"), ("met", "with"),
+     ("seen", "with"), ("seen", "by"), ("spoke", "w"), ("chat", "with"), ("worried", "about")}
+)  # fmt: skip
+FAMILY_GROUPS = _words("family household kids children boys girls brothers sisters twins siblings")
+PRONOUNS = _words("he she they him her them someone somebody who")
 # Words after which even an unlisted lower-case word may be a name.
 CUES_BEFORE = TITLES | NAMING | frozenset(second for _, second in NAMING_PAIRS)
 VERBS = _words(
@@ -99,6 +106,7 @@ NEVER = (
         ramadan hanukkah advent lent god jesus christ allah"""
     )
 )
+PERSON_WORDS = FAMILY | ROLES | LINKED_ROLES | PRONOUNS | _words("guy guys men women males")
 FUNCTION_WORDS = _words(
     """a an the and or but nor so yet of to in on at for from with by up down over into onto
     off out about after before since until till than then there here this that these those
@@ -126,13 +134,13 @@ PLACE_WORDS = _words(
     group ltd limited fc football youth help door front together act board panel forum
     network care health community homes home village town city county borough marsh park
     quay dock docks sands beach market north south east west upper lower great little new
-    old saint st cross law"""
+    old saint st cross law operation programme scheme protocol"""
 )
 # Places that are also first names: names only after a cue ("her name is Chelsea").
 NAMED_PLACES = _words(
     """london lincoln chester preston boston kent devon chelsea sydney paris dallas austin
     phoenix florence georgia victoria brooklyn denver orlando houston dakota india china
-    jordan derby york"""
+    derby york"""
 )
 # The area's towns and other places a message may name: never names.
 PLACES = _words(
@@ -211,10 +219,15 @@ def _sureness(word: str) -> int:
     if word in MONTHS_AND_DAYS or word in NOT_PEOPLE:
         return WORD
     if word not in first_names():
+        if word in english_words():  # not "decade" for "de" + "cade"
+            return 0
+        stem = word[:-1]
+        if word.endswith("s") and _sureness(stem) == PURE and stem not in english_words():
+            return PURE  # "kaydens mum"; not "a pair of jordans"
         for prefix in NAME_PREFIXES:
             rest = word[len(prefix) :]
             if word.startswith(prefix) and len(rest) >= 4 and _sureness(rest) == PURE:
-                return PURE
+                return PURE  # "tyreece"
         return 0
     if word in WORDS:
         return WORD
@@ -291,8 +304,56 @@ class _Reader:
 
     def unknown_word(self, token: Token) -> bool:
         """No English word: a name or nickname when a cue says so."""
-        return len(token.text) >= 3 and all(
-            part not in english_words() for part in (token.parts or (token.lower,))
+        return len(token.text) >= 3 and not self.known_word(token)
+
+    def known_word(self, token: Token) -> bool:
+        """An English word (or all of whose parts are) and no listed first name."""
+        parts = token.parts or (token.lower,)
+        return sureness(token) < SHARED and any(part in english_words() for part in parts)
+
+    def after_initial(self, i: int) -> bool:
+        """ "J. Smith", "J Smith": a capitalised word after an initial."""
+        if i == 0 or not self.cases_tell or not re.fullmatch(r"\.?[ \t]{1,2}", self.gap(i)):
+            return False
+        initial = self.tokens[i - 1].text
+        return (
+            len(initial) == 1
+            and initial.isupper()
+            and initial not in "AI"
+            and self.name_like(self.tokens[i])
+            and not self.glued_to_digits(self.tokens[i - 1])
+        )
+
+    def spoken_to(self, i: int) -> bool:
+        """An unlisted capitalised word that is no English word, after "spoke to",
+        "met" and the like, or before another such word ("Zainab Hussain")."""
+        token = self.tokens[i]
+        if not self.capitalised(token) or self.plain_word(token) or self.known_word(token):
+            return False
+        if token.lower in PLACE_WORDS or token.lower in NAMED_PLACES:
+            return False
+        one, two = self.word(i - 1), self.word(i - 2)
+        if self.linked(i, SPACE_GAP) and (one in CONTACT_VERBS or (two, one) in CONTACT_PAIRS):
+            return True
+        following = self.tokens[i + 1] if self.linked(i + 1, SPACE_GAP) else None
+        return (
+            following is not None
+            and self.capitalised(following)
+            and not self.plain_word(following)
+            and not self.known_word(following)
+            and following.lower not in PLACE_WORDS
+        )
+
+    def family_name(self, i: int) -> bool:
+        """ "the Pryce family", "the Smith kids"; not "the Polish family"."""
+        token = self.tokens[i]
+        return (
+            self.word(i - 1) == "the"
+            and self.word(i + 1) in FAMILY_GROUPS
+            and self.linked(i, SPACE_GAP)
+            and self.linked(i + 1, SPACE_GAP)
+            and self.name_like(token)
+            and (token.lower in last_names() or not self.known_word(token))
         )
 
     # ------------------------------------------------------------ cues
@@ -306,13 +367,23 @@ class _Reader:
             return token.shape != "lower" and not self.plain_word(token)
         return title.lower in TITLES and not self.plain_word(token)
 
-    def after_naming(self, i: int) -> bool:
+    def after_naming(self, i: int) -> str:
+        """ "person" after "goes by", "her name is", "a lad called"; "thing" after a
+        "called" or "known as" that may name a thing ("the process known as
+        Cuckooing", "called Operation Encompass"); else ""."""
         if not self.linked(i):
-            return False
+            return ""
         one, two = self.word(i - 1), self.word(i - 2)
         if one in NAMING:
-            return True
-        return (two, one) in NAMING_PAIRS and self.linked(i - 1)
+            used = 1
+        elif (two, one) in NAMING_PAIRS and self.linked(i - 1):
+            used = 2
+        else:
+            return ""
+        if (one if used == 1 else two) not in ("called", "known"):
+            return "person"
+        before = {self.word(i - used - k) for k in (1, 2, 3)}  # "the older male is called"
+        return "person" if before & PERSON_WORDS else "thing"
 
     def after_family(self, i: int) -> str:
         """ "bare" after "stepdad", "linked" after "mum is", else ""."""
@@ -358,15 +429,29 @@ class _Reader:
         if self.after_title(i):
             return True
         sure = sureness(token)
-        if self.after_naming(i):  # "called Smudge", "called ashton", "a lad called zayn"
+        naming = self.after_naming(i)
+        if naming:  # "goes by Smudge", "called ashton", "a lad called zayn"
+            if self.plain_word(token):
+                return False
             if self.name_like(token):
-                return True
-            return not self.plain_word(token) and (sure > 0 or self.unknown_word(token))
-        if self.after_family(i):
+                if not self.known_word(token):
+                    return True
+                # A word as a nickname ("a lad called Ghost"), but not the first word
+                # of a body's name ("the nurse called Early Help").
+                following = self.tokens[i + 1] if self.linked(i + 1, SPACE_GAP) else None
+                return naming == "person" and not (following and following.shape != "lower")
+            return sure > 0 or self.unknown_word(token)
+        if self.after_initial(i) or self.family_name(i) or self.spoken_to(i):
+            return True
+        family = self.after_family(i)
+        if family:
             if self.names_a_place(i):
                 return False
-            if self.name_like(token) or sure >= SHARED:
+            if sure >= SHARED:
                 return True
+            if self.name_like(token):  # "stepdad Gary"; "mum is Shannon", not "mum is Irish"
+                listed = sure > 0 and token.lower not in NOT_PEOPLE
+                return family == "bare" or listed or not self.known_word(token)
             # "her sister summer", but not "her dad will pick her up"
             return sure == WORD and self.boundary_after(i) and not self.plain_word(token)
         if self.age_after(i):
@@ -463,6 +548,8 @@ class _Reader:
                 continue
             self.names.add(i)
             if i > 0 and i - 1 not in self.names and self.forename(i - 1):
+                self.names.add(i - 1)
+            if i > 0 and self.after_initial(i):
                 self.names.add(i - 1)
             j = i + 1
             while j - i <= 2 and self.surname(j):

@@ -29,6 +29,12 @@ MISSED_BEFORE = {
         ("the social worker is Amarjit Sandhu", "Amarjit Sandhu"),
         ("Riley-Jo O'Connor, 15, goes missing every weekend", "Riley-Jo O'Connor"),
         ("Ka\u200byden's mum rang the school", "Ka\u200byden"),
+        ("kaydens mum rang the school", "kaydens"),
+        ("a letter from J. Okafor at the school", "Okafor"),
+        ("the Pryce family are known to police", "Pryce"),
+        ("I spoke to Zainab and her mum", "Zainab"),
+        ("a lad called zayn is involved", "zayn"),
+        ("Ruby Ashworth and her brother", "Ruby Ashworth"),
     ],
     "PHONE": [
         ("ring 07700.900.654 when you get there", "07700.900.654"),
@@ -137,6 +143,13 @@ LEFT_ALONE = [
     "Dad's mobile is off, no reg for the car yet",
     "she was reported missing at 22:45 and returned at 06:10",
     "reference 1234567890 on the form",
+    "Dad is Irish and mum is Romanian",
+    "the school nurse called Early Help",
+    "what is the process known as Cuckooing",
+    "does Operation Encompass apply here",
+    "he bought a pair of Jordans and went out for decades",
+    "the Polish family next door are worried",
+    "his snap is private",
     "the family group: \U0001f468\u200d\U0001f469\u200d\U0001f467",
 ]
 
