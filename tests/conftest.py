@@ -41,6 +41,9 @@ FIGURES = {
                                             "out_of_scope_recognised"]),
     "indicator_extractor.json": ("Indicator extractor", ["sentences", "precision", "recall"]),
     "redaction.json": ("Redaction", ["cases", "with_identifiers"]),
+    "redaction_corpus_tuning.json": ("Redaction, tuning corpus", ["identifiers", "removed",
+                                                                  "clean_messages",
+                                                                  "clean_altered"]),
 }  # fmt: skip
 
 

@@ -1,55 +1,62 @@
 """Replaces personal identifiers in free text with placeholders such as ``[EMAIL]``.
 
-Kinds: e-mail addresses, UK phone numbers, UK postcodes, dates that may be dates
-of birth, NHS numbers, National Insurance numbers and recognisable street
-addresses. Applied to user messages before they reach the tracker store (see
-:mod:`bot.storage.tracker_store`); the assistant still answers the message it was
-given. Patterns are tuned to leave the guidance's own terms alone ("999",
-"2024/28", "45 day", "Modern Slavery Act 2015", "aged 15", "year 9").
+Kinds: names, e-mail addresses (also spelt out: "jay dot smith at example dot
+com"), phone numbers, postcodes, street addresses, dates that may be dates of
+birth, NHS numbers, National Insurance numbers, social media handles and links,
+and vehicle registrations (see docs/redaction.md). Applied to user messages
+before they reach the tracker store (see :mod:`bot.storage.tracker_store`); the
+assistant still answers the message it was given. The guidance's own terms are
+left alone ("999", "2024/28", "45 day", "Modern Slavery Act 2015", "year 9",
+"Humberside Police", town names).
+
+Zero-width characters are removed first, from the stored text too, so that
+"999 390\u200b 9963" is one number. Every step is linear in the length of the
+text (bounded patterns that start only where a token starts; a single pass over
+the words for names), so no message, however long or strange, holds up others.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-)
-# Street types that are rarely anything else: matched in any case.
-STREET_TYPES = (
-    r"(?:street|st|road|rd|avenue|ave|lane|ln|crescent|cres|terrace|gardens|gdns|drive|"
-    r"grove|mews)"
-)
-# Types that are also ordinary words ("way older", "close friends"): matched only
-# after capitalised names, as in "14 Oak Tree Close".
-CAPITALISED_STREET_TYPES = (
-    r"(?:Close|Way|Court|Place|Walk|Row|Square|Parade|Green|Rise|View|Hill|Park)"
+from bot.privacy import names, numbers, patterns
+
+# Zero-width and invisible formatting characters. A zero-width joiner is kept
+# between two emoji, where it makes one picture of them (a family, a flag).
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f"
+INVISIBLE = re.compile(
+    "[\u200b\u200c\u200e\u200f\u2060-\u2064\ufeff\u00ad\u180e\u034f\u202a-\u202e\u2066-\u2069]"
+    f"|(?<![{_EMOJI}])\u200d|\u200d(?![{_EMOJI}])"
 )
 
-# Order matters: the more specific kinds first, so a postcode inside an address
-# is still a postcode and an NHS number is not read as a phone number.
-PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)),
-    ("NINO", re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)),
-    ("POSTCODE", re.compile(
-        r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE)),
-    ("DATE", re.compile(
-        r"\b\d{4}-\d{1,2}-\d{1,2}\b"
-        r"|\b\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b"
-        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{MONTHS}\.?,?\s+\d{{2,4}}\b"
-        rf"|\b{MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b", re.IGNORECASE)),
-    ("NHS", re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b")),
-    ("PHONE", re.compile(
-        r"(?<![\w+])(?:\+44\s?\(?0?\)?\s?|\(?0)\d(?:\)?[\s-]?\)?\d){8,9}\b")),
-    ("ADDRESS", re.compile(
-        rf"\b(?:flat|apartment|unit)\s+\d+[a-z]?,?\s+"
-        rf"|\b\d{{1,4}}[a-z]?,?\s+(?:[a-z][a-z'-]+\s+){{1,3}}{STREET_TYPES}\b",
-        re.IGNORECASE)),
-    ("ADDRESS", re.compile(
-        rf"\b\d{{1,4}}[a-zA-Z]?,?\s+(?:[A-Z][a-z'-]+\s+){{1,3}}{CAPITALISED_STREET_TYPES}\b")),
-)  # fmt: skip
+
+def strip_invisible(text: str) -> str:
+    return INVISIBLE.sub("", text)
+
+
+def _addresses(text: str) -> tuple[str, int]:
+    return patterns.redact_addresses(text, names.PLACES)
+
+
+# In this order: links before handles and e-mails ("tiktok.com/@x"); e-mails
+# before handles; postcodes before vehicles and addresses; dates before NHS and
+# phone numbers; NHS numbers before phone numbers; names last, once every
+# other identifier is a placeholder.
+STEPS: tuple[tuple[str, Callable[[str], tuple[str, int]]], ...] = (
+    ("SOCIAL", patterns.redact_social_links),
+    ("EMAIL", patterns.redact_emails),
+    ("SOCIAL", patterns.redact_social_handles),
+    ("NINO", patterns.redact_ninos),
+    ("POSTCODE", patterns.redact_postcodes),
+    ("VEHICLE", patterns.redact_vehicles),
+    ("DATE", patterns.redact_dates),
+    ("NHS", numbers.redact_nhs_numbers),
+    ("PHONE", numbers.redact_phone_numbers),
+    ("ADDRESS", _addresses),
+    ("NAME", names.redact_names),
+)
 
 
 @dataclass(frozen=True)
@@ -60,27 +67,25 @@ class Redaction:
 
 def redact(text: str) -> Redaction:
     """The text with every identifier found replaced by ``[KIND]``."""
+    text = strip_invisible(text)
     kinds: list[str] = []
-    for kind, pattern in PATTERNS:
-        text, count = pattern.subn(f"[{kind}]", text)
+    for kind, step in STEPS:
+        text, count = step(text)
         if count and kind not in kinds:
             kinds.append(kind)
-    if "ADDRESS" in kinds:  # "flat 3, [ADDRESS]" leaves the flat's prefix as its own match
-        text = re.sub(r"\[ADDRESS\]\s*\[ADDRESS\]", "[ADDRESS]", text)
     return Redaction(text, tuple(kinds))
 
 
-# Phrases that introduce a name: "his name is ...", "a lad called Jay", "Mrs Smith".
+# Phrases that introduce a name even when what follows is not recognised as one.
 NAME_HINTS = re.compile(
-    r"\b(?:his|her|their|the child'?s|the young person'?s|the yp'?s)\s+(?:first\s+|last\s+|sur)?"
-    r"name\s+is\b"
+    r"\b(?:his|her|their|the child'?s|the young person'?s|the yp'?s)[ \t]{1,3}"
+    r"(?:first[ \t]{1,3}|last[ \t]{1,3}|sur)?name[ \t]{1,3}is\b"
     r"|\b(?:dob|d\.o\.b)\b",
     re.IGNORECASE,
 )
-CAPITALISED_NAME = re.compile(r"\b(?:called|named|known as|Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+")
 
 
 def looks_identifying(text: str) -> bool:
     """Whether a message seems to hold a name or another identifier, so that the
     assistant reminds the user not to type them."""
-    return bool(redact(text).kinds or NAME_HINTS.search(text) or CAPITALISED_NAME.search(text))
+    return bool(redact(text).kinds or NAME_HINTS.search(text))
