@@ -44,6 +44,9 @@ FIGURES = {
     "redaction_corpus_tuning.json": ("Redaction, tuning corpus", ["identifiers", "removed",
                                                                   "clean_messages",
                                                                   "clean_altered"]),
+    "redaction_corpus_untouched.json": ("Redaction, untouched corpus", ["identifiers", "removed",
+                                                                        "clean_messages",
+                                                                        "clean_altered"]),
 }  # fmt: skip
 
 

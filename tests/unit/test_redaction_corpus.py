@@ -19,7 +19,9 @@ from bot.privacy.redaction import redact
 
 # corpus: (share of identifiers removed, at least; share of clean messages altered, at most)
 FLOORS = {
-    "tuning": (1.0, 0.0),
+    "tuning": (1.0, 0.0),  # tuned on: optimistic
+    # Measured once, after all tuning, never looked at case by case: the honest figure.
+    "untouched": (0.982, 0.015),
 }
 
 
