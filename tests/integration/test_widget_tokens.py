@@ -120,7 +120,7 @@ def test_a_record_hash_is_no_part_of_its_conversations_token(assistant, tmp_path
     code = (
         "from bot.storage.records import record_check\n"
         "from bot.triage.model import Assessment\n"
-        f"assert record_check(Assessment('emergency', False, (), (), (), (), ()), "
+        f"assert record_check(Assessment('emergency', False, (), (), (), (), (), ()), "
         f"{session_id!r}, 'web')\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, check=True, timeout=120)

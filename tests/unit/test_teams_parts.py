@@ -472,3 +472,9 @@ def test_a_link_button_opens_its_https_address_and_sends_nothing_back():
     body = content["attachments"][0]["content"]["body"]
     actions = [a for block in body for a in block.get("actions") or []]
     assert actions == [{"type": "Action.OpenUrl", "title": "Open", "url": link}]
+
+
+def test_a_card_with_only_a_link_is_not_remembered_as_answerable():
+    link = "https://teams.microsoft.com/l/chat/0/0?users=28:11111111-2222-3333-4444-555555555555"
+    content = render({"text": "Open a private chat", "buttons": [{"title": "Open", "url": link}]})
+    assert content is not None and sent_card(content) is None

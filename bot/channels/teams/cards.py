@@ -182,7 +182,9 @@ def sent_card(content: dict[str, Any]) -> SentCard | None:
             lines.pop()  # the "Seen" / "Not known" heading means nothing without its choices
             titles.update({f"{ITEM_PREFIX}{c['value']}": str(c["title"]) for c in block["choices"]})
         for action in block.get("actions") or []:
-            titles[str(action["data"]["payload"])] = str(action["title"])
+            data = action.get("data")  # an Action.OpenUrl (a link) has none: nothing to answer
+            if isinstance(data, dict) and "payload" in data:
+                titles[str(data["payload"])] = str(action["title"])
     return SentCard(tuple(lines), titles) if titles else None
 
 
