@@ -24,7 +24,18 @@ SETS = {
 }
 
 
+def quiet() -> None:
+    """rasa's structlog prints a debug line per parse (with the question): off."""
+    import logging
+
+    import structlog
+
+    logging.basicConfig(level=logging.WARNING)
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
 def main() -> int:
+    quiet()
     from rasa.core.agent import Agent
 
     from bot.knowledge.evaluation import answered_topics, evaluate_sections

@@ -6,9 +6,10 @@ the question's own (primary) section. Used by the held-out test and the bench.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.knowledge.answering import plan
 from bot.knowledge.loader import get_knowledge
 from bot.knowledge.search import search
 
@@ -115,7 +116,12 @@ def evaluate_sections(
     }
 
 
+def search_topics(query: str, ranking: Sequence[str]) -> list[str]:
+    """The lemma search's topics for a query, re-ranked by a classifier ranking."""
+    return [hit.topic_id for hit in search(query, limit=3, classifier_ranking=ranking)]
+
+
 def answered_topics(parse_data: dict[str, Any]) -> list[str]:
-    """The topics the assistant's reply to a message answers from."""
-    topic = answered_topic(parse_data)
-    return [topic] if topic else []
+    """The topics the assistant's reply to a message answers from (its plan,
+    :func:`bot.knowledge.answering.plan`, with no earlier topic)."""
+    return list(plan(parse_data, get_knowledge(), search_topics).topics)

@@ -17,7 +17,9 @@ from bot.knowledge.model import Knowledge, Section, Topic
 from bot.locality import fill, load_locality
 
 SECTION_FIELDS = ("id", "heading", "starts", "summary", "key_facts", "text")
-TOPIC_FIELDS = ("id", "sections", "question", "answer", "keywords", "evidence", "silent")
+TOPIC_FIELDS = (
+    "id", "sections", "question", "answer", "keywords", "evidence", "silent", "offer_check",
+)  # fmt: skip
 GUIDANCE_TEXT = "nel-cce-guidance.txt"
 
 
@@ -85,6 +87,7 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
                 keywords=tuple(str(k) for k in raw.get("keywords") or ()),
                 evidence=tuple(" ".join(str(q).split()) for q in raw["evidence"]),
                 silent=bool(raw.get("silent", False)),
+                offers_check=bool(raw.get("offer_check", False)),
             )
         )
     guidance = load_guidance_text(guidance_dir / GUIDANCE_TEXT, {s.id: s.starts for s in sections})

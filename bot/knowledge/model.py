@@ -38,6 +38,7 @@ class Topic:
     keywords: tuple[str, ...]
     evidence: tuple[str, ...] = ()  # the guidance's own words the answer stands on
     silent: bool = False  # the answer says the guidance does not cover the question
+    offers_check: bool = False  # about acting on a concern: the reply offers the check
 
     @property
     def intent(self) -> str:

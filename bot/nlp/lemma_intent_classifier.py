@@ -32,11 +32,17 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from bot.nlp.segments import split
 from bot.nlp.tfidf_scores import TfidfLinearScorer
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "lemma_intent_classifier.joblib"
+# The parse data key of a message's segments (bot.knowledge.answering reads it).
+SEGMENTS_KEY = "question_segments"
+SEGMENT_RANKING = 3  # intents kept per segment
+WORRIED_KEY = "worried"  # set when a worried message's question was taken as the intent
+MAX_SEGMENTED_TEXT = 2000  # characters: longer messages are classified whole only
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -65,6 +71,11 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
             "random_state": 7,
             # How many intents to list in the intent ranking (0 lists all).
             "ranking_length": 10,
+            # A message classified as a request for the check that also asks a
+            # guidance question (intent prefix) at least this surely is that question.
+            "check_intent": "start_check",
+            "question_prefix": "ask_",
+            "question_confidence": 0.45,
         }
 
     def __init__(
@@ -176,8 +187,15 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
         assert model is not None
         return hstack([model["words"].transform(texts), model["chars"].transform(texts)]).tocsr()
 
+    def _ranking(self, row: np.ndarray, limit: int) -> list[dict[str, Any]]:
+        classes = self._model["classifier"].classes_  # type: ignore[index]
+        order = np.argsort(row)[::-1][:limit]
+        return [{"name": str(classes[i]), "confidence": float(row[i])} for i in order]
+
     def process(self, messages: list[Message]) -> list[Message]:
-        """Sets the intent and the intent ranking of each message."""
+        """Sets the intent and the intent ranking of each message, and, for a
+        message of several sentences or questions, each one's own ranking
+        (``question_segments``: see :mod:`bot.nlp.segments`)."""
         if not self._model:
             return messages
         texts = [self.lemma_text(message) for message in messages]
@@ -185,10 +203,49 @@ class LemmaIntentClassifier(GraphComponent, IntentClassifier):
         probabilities = self._probabilities(texts)
         limit = self._config["ranking_length"] or len(classifier.classes_)
         for message, row in zip(messages, probabilities, strict=True):
-            order = np.argsort(row)[::-1][:limit]
-            ranking = [
-                {"name": str(classifier.classes_[i]), "confidence": float(row[i])} for i in order
-            ]
+            ranking = self._ranking(row, limit)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            segments = self._segments(message)
+            if segments:
+                message.set(SEGMENTS_KEY, segments, add_to_output=True)
+                self._answer_before_checking(message, ranking[0], segments)
         return messages
+
+    def _answer_before_checking(
+        self, message: Message, top: dict[str, Any], segments: list[dict[str, Any]]
+    ) -> None:
+        """A worried message that also asks a guidance question ("I'm worried about a
+        lad. What's the Front Door's e-mail?") is that question: it is answered
+        first (and the check offered), rather than starting the check unasked.
+        A request for the check itself ("can we go through the signs?") stays one."""
+        if top["name"] != self._config["check_intent"]:
+            return
+        asked = [
+            s["ranking"][0] for s in segments
+            if s["question"] and s["ranking"][0]["name"].startswith(self._config["question_prefix"])
+            and s["ranking"][0]["confidence"] >= self._config["question_confidence"]
+        ]  # fmt: skip
+        if asked:
+            message.set(INTENT, max(asked, key=lambda r: r["confidence"]), add_to_output=True)
+            message.set(WORRIED_KEY, True, add_to_output=True)
+
+    def _segments(self, message: Message) -> list[dict[str, Any]]:
+        """Each segment of a message that has several, with its own top intents."""
+        text = message.get(TEXT) or ""
+        if len(text) > MAX_SEGMENTED_TEXT or text.startswith("/"):
+            return []
+        pieces = split(text)
+        if len(pieces) < 2:
+            return []
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        lemmas = [
+            " ".join((t.lemma or t.text).lower() for t in tokens if p.start <= t.start < p.end)
+            for p in pieces
+        ]
+        rows = self._probabilities(lemmas)
+        return [
+            {"start": p.start, "end": p.end, "question": p.question,
+             "ranking": self._ranking(row, SEGMENT_RANKING)}
+            for p, row in zip(pieces, rows, strict=True)
+        ]  # fmt: skip
