@@ -86,6 +86,10 @@ class ActionSayGoodbye(_SayMessage):
     message_key = "goodbye"
 
 
+class ActionSayRephrase(_SayMessage):
+    message_key = "rephrase"
+
+
 class ActionSayCheckPaused(_SayMessage):
     message_key = "check_paused"
 

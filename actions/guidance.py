@@ -1,33 +1,54 @@
-"""Actions that answer guidance questions."""
+"""Actions that answer guidance questions: the answer plan
+(:mod:`bot.knowledge.answering`) turned into replies (:mod:`bot.replies`), each
+answer recorded (topic, route, confidence, the question redacted) for the
+content-gaps report, and the topic remembered for a follow-up."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
 from bot.config import get_settings
+from bot.knowledge.answering import Plan, plan
 from bot.knowledge.loader import get_knowledge
+from bot.knowledge.search import search_topics
 from bot.messages import Reply
-from bot.replies import guidance_answer, search_replies
+from bot.replies import plan_replies
+from bot.storage.records import new_answer_id, record_answer
+
+LAST_TOPIC = "last_topic"  # the topic answered last, for a follow-up question
 
 
-def _search(tracker: Tracker) -> list[Reply]:
-    """Search replies for the latest message, re-ranked by the classifier's guesses."""
-    message = tracker.latest_message
-    ranking = get_knowledge().topics_in_ranking(message.get("intent_ranking") or [])
-    return search_replies(
-        message.get("text") or "",
-        limit=get_settings().search_results,
-        classifier_ranking=ranking,
+def _plan(tracker: Tracker) -> Plan:
+    return plan(
+        tracker.latest_message, get_knowledge(), search_topics, tracker.get_slot(LAST_TOPIC)
     )
 
 
+def _answer(tracker: Tracker, the_plan: Plan) -> tuple[list[Reply], list[EventType]]:
+    """The replies for a plan, each answer recorded; and the slot for follow-ups."""
+    message = tracker.latest_message
+    text = message.get("text") or ""
+    answer_ids = [new_answer_id() for _ in the_plan.topics]
+    # Each answer is recorded; a question asked back, under the first topic offered.
+    records = list(zip(the_plan.topics, answer_ids, strict=True)) or [
+        (topic, new_answer_id()) for topic in the_plan.choices[:1]
+    ]
+    for topic, answer_id in records:
+        record_answer(answer_id, tracker.sender_id, tracker.get_latest_input_channel() or "",
+                      topic, the_plan.route, the_plan.confidence, text)  # fmt: skip
+    ranking = get_knowledge().topics_in_ranking(message.get("intent_ranking") or [])
+    replies = plan_replies(the_plan, text, answer_ids, get_settings().search_results, ranking)
+    events = [SlotSet(LAST_TOPIC, the_plan.topics[-1])] if the_plan.topics else []
+    return replies, events
+
+
 class ActionAnswerGuidance(Action):
-    """Answers the topic the classifier recognised (intent ``ask_<topic>``)."""
+    """Answers the topic (or topics) the message asks about."""
 
     def name(self) -> str:
         return "action_answer_guidance"
@@ -35,26 +56,19 @@ class ActionAnswerGuidance(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        topic = get_knowledge().topic_for_intent(intent)
-        # Not a topic intent (e.g. predicted by a rule after another intent): search, don't guess.
-        return send(dispatcher, guidance_answer(topic.id) if topic else _search(tracker), tracker)
+        replies, events = _answer(tracker, _plan(tracker))
+        return send(dispatcher, replies, tracker) + events
 
 
-class ActionSearchGuidance(Action):
-    """When the classifier is not confident: offer the closest passages of the
-    guidance, or ask the user to rephrase."""
+class ActionSearchGuidance(ActionAnswerGuidance):
+    """When the classifier is not confident: a follow-up read with the topic
+    before it, the closest passages of the guidance, or a request to rephrase."""
 
     def name(self) -> str:
         return "action_search_guidance"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        return send(dispatcher, _search(tracker), tracker)
 
-
-class ActionCoreFallback(ActionSearchGuidance):
+class ActionCoreFallback(Action):
     """When no rule fits the conversation: answer like the search does, then forget
     the message (as Rasa's own default fallback does), so the dialogue cannot loop."""
 
@@ -64,5 +78,6 @@ class ActionCoreFallback(ActionSearchGuidance):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, _search(tracker))
+        replies, _ = _answer(tracker, _plan(tracker))
+        send(dispatcher, replies)
         return [UserUtteranceReverted()]

@@ -29,6 +29,12 @@ class Button:
         return {"title": self.title, "payload": self.payload}
 
 
+# Keys of a Reply's structured data: a screen of the check (bot.check.replies),
+# and the id of a guidance answer, to ask whether it helped (bot.replies).
+CHECKLIST = "checklist"
+FEEDBACK = "feedback"
+
+
 @dataclass(frozen=True)
 class Reply:
     """One bot message: text and optional buttons, as a channel sends it, and

@@ -11,15 +11,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.knowledge.answering import Plan
 from bot.knowledge.loader import get_knowledge
 from bot.knowledge.model import INTENT_PREFIX
 from bot.knowledge.search import search
-from bot.messages import Button, Reply, get_messages
+from bot.messages import FEEDBACK, Button, Reply, get_messages
 
 
-def guidance_answer(topic_id: str) -> list[Reply]:
-    """The answer to one topic, ending with its source line."""
-    return [Reply(get_knowledge().answer(topic_id).text)]
+def guidance_answer(topic_id: str, answer_id: str | None = None) -> list[Reply]:
+    """The answer to one topic, ending with its source line; with ``answer_id``,
+    it carries what the widget and Teams need to ask whether it helped."""
+    custom = {FEEDBACK: {"answer_id": answer_id, "topic": topic_id}} if answer_id else None
+    return [Reply(get_knowledge().answer(topic_id).text, custom=custom)]
+
+
+def plan_replies(
+    the_plan: Plan,
+    query: str,
+    answer_ids: Sequence[str],
+    limit: int = 3,
+    classifier_ranking: Sequence[str] = (),
+) -> list[Reply]:
+    """What to say for a plan (:func:`bot.knowledge.answering.plan`): each answer
+    with its source line, or the question asked back, or the search's passages;
+    then the check, when offered. ``answer_ids`` go with the answers, in order."""
+    messages = get_messages()
+    if the_plan.choices:
+        knowledge = get_knowledge()
+        buttons = [
+            Button(knowledge.topics[t].question, f"/{INTENT_PREFIX}{t}") for t in the_plan.choices
+        ]
+        buttons.append(messages.button("something_else"))
+        replies = [Reply(messages.reply("clarify").text, tuple(buttons))]
+    elif the_plan.route == "search":
+        replies = search_replies(query, limit, classifier_ranking)
+    elif the_plan.topics:
+        replies = [
+            reply
+            for topic, answer_id in zip(the_plan.topics, answer_ids, strict=True)
+            for reply in guidance_answer(topic, answer_id)
+        ]
+    else:
+        replies = [messages.reply("search_none")]
+    if the_plan.offer_check:
+        replies.append(messages.reply("offer_check"))
+    return replies
 
 
 def message(key: str, **values: str) -> list[Reply]:

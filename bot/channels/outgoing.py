@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-CHECKLIST = "checklist"
+from bot.messages import CHECKLIST, FEEDBACK
+from bot.storage.repository import REASONS as FEEDBACK_REASONS
 
 
 def combine(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -47,3 +48,24 @@ def answered_text(entities: Iterable[Mapping[str, Any]], labels: Mapping[str, st
     seen, unknown = named("check_seen"), named("check_not_known")
     text = f"Seen: {'; '.join(seen)}." if seen else "None of these seen."
     return text + (f" Not known: {'; '.join(unknown)}." if unknown else "")
+
+
+def feedback_of(message: Mapping[str, Any]) -> str | None:
+    """The answer id a guidance answer carries, to ask whether it helped."""
+    custom = message.get("custom")
+    feedback = custom.get(FEEDBACK) if isinstance(custom, Mapping) else None
+    answer_id = feedback.get("answer_id") if isinstance(feedback, Mapping) else None
+    return answer_id if isinstance(answer_id, str) else None
+
+
+def feedback_texts() -> dict[str, Any]:
+    """What the widget and Teams say when they ask whether an answer helped, from
+    content/messages.yml."""
+    from bot.messages import get_messages
+
+    messages = get_messages()
+    text = {key: messages.reply(f"feedback_{key}").text for key in ("question", "yes", "no",
+                                                                    "why", "thanks")}  # fmt: skip
+    reasons = [{"id": r, "label": messages.reply(f"feedback_reason_{r}").text}
+               for r in FEEDBACK_REASONS]  # fmt: skip
+    return {**text, "reasons": reasons}

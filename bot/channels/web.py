@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -38,12 +39,20 @@ from sanic.response import HTTPResponse
 
 from bot.channels import tokens
 from bot.channels.holding import with_holding_message
-from bot.channels.outgoing import answered_text, checklist_of, combine
+from bot.channels.outgoing import (
+    FEEDBACK_REASONS,
+    answered_text,
+    checklist_of,
+    combine,
+    feedback_of,
+    feedback_texts,
+)
 from bot.check.flow import CHECKLIST_INTENT
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+ANSWER_ID = re.compile(r"[0-9a-f]{24}")
 STATIC_FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
@@ -126,12 +135,28 @@ def token_lifetime(configured_minutes: float, session_minutes: float | None) -> 
 
 
 def widget_message(message: dict[str, Any]) -> dict[str, Any]:
-    """One bot message as the widget draws it: text, buttons, and a checklist."""
+    """One bot message as the widget draws it: text, buttons, a checklist, and the
+    answer id with which to ask whether a guidance answer helped."""
     drawn = {"text": message.get("text") or "", "buttons": message.get("buttons") or []}
     checklist = checklist_of(message)
     if checklist:
         drawn["checklist"] = checklist
+    answer_id = feedback_of(message)
+    if answer_id:
+        drawn["feedback"] = answer_id
     return drawn
+
+
+def feedback_request(data: dict[str, Any]) -> tuple[str, bool, str | None]:
+    """(answer id, helpful, reason) from a feedback request body, or a RequestError."""
+    answer_id, helpful, reason = data.get("answer_id"), data.get("helpful"), data.get("reason")
+    if not isinstance(answer_id, str) or not ANSWER_ID.fullmatch(answer_id):
+        raise RequestError(400, "`answer_id` must be the id an answer came with.")
+    if not isinstance(helpful, bool):
+        raise RequestError(400, "`helpful` must be true or false.")
+    if reason is not None and (helpful or reason not in FEEDBACK_REASONS):
+        raise RequestError(400, f"`reason` is one of {', '.join(FEEDBACK_REASONS)}, with false.")
+    return answer_id, helpful, reason
 
 
 def history_messages(events: list[Any]) -> list[dict[str, Any]]:
@@ -243,7 +268,7 @@ class WebChatInput(InputChannel):
         async def preflight(request: Request) -> HTTPResponse:
             return self._cors(request, response.empty(status=204))
 
-        for path in ("/config", "/session", "/message", "/history"):
+        for path in ("/config", "/session", "/message", "/feedback", "/history"):
             web.add_route(
                 preflight, path, methods=["OPTIONS"], name=f"preflight{path.replace('/', '_')}"
             )
@@ -258,6 +283,7 @@ class WebChatInput(InputChannel):
                 "emergency_number": locality["emergency_number"],
                 "front_door_name": locality["front_door_name"],
                 "front_door_email": locality["front_door_email"],
+                "feedback": feedback_texts(),
             }))  # fmt: skip
 
         @web.route("/session", methods=["POST"])
@@ -288,6 +314,21 @@ class WebChatInput(InputChannel):
             # A message keeps the conversation alive: its token is renewed.
             body = {"messages": messages, **self._issue(request, session_id)}
             return self._cors(request, response.json(body))
+
+        @web.route("/feedback", methods=["POST"])
+        async def feedback(request: Request) -> HTTPResponse:
+            """Whether a guidance answer helped (one click; an optional reason)."""
+            from bot.storage.records import record_feedback
+
+            try:
+                data = parse_body(request.body)
+                verified = session_from(data, self._key())
+                answer_id, helpful, reason = feedback_request(data)
+            except RequestError as error:
+                return self._cors(request, _error(error.status, error.message, error.reason))
+            if not record_feedback(answer_id, verified.session_id, helpful, reason):
+                return self._cors(request, _error(404, "No such answer in this conversation."))
+            return self._cors(request, response.json({"ok": True}))
 
         @web.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:

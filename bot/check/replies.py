@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.check import flow
-from bot.messages import Button, Messages, Reply
+from bot.messages import CHECKLIST, Button, Messages, Reply
 from bot.triage.catalogue import Catalogue
 from bot.triage.model import Assessment
 from bot.triage.plan import CheckPlan, Theme
@@ -80,7 +80,7 @@ def _checklist(
             "not_known": flow.NOT_KNOWN_ENTITY,
         },
     }
-    return Reply(text, tuple(buttons), {"checklist": checklist})
+    return Reply(text, tuple(buttons), {CHECKLIST: checklist})
 
 
 def outcome(assessment: Assessment, messages: Messages) -> list[Reply]:

@@ -1,6 +1,9 @@
 """Counts of checks by outcome and the most frequent indicators over a date
-range, with a PNG bar chart: ``python -m bot report --from 2026-01-01 --png out.png``.
-Shows patterns, never a child: records hold no free text and no names."""
+range, and the guidance's content gaps (questions its answers did not settle),
+with a PNG chart: ``python -m bot report --from 2026-01-01 --png out.png``.
+Shows patterns, never a child: check records hold no free text and no names;
+questions are shown only as stored (redacted), and only for topics asked about
+in at least five conversations, so no single conversation can be picked out."""
 
 from __future__ import annotations
 
@@ -18,13 +21,25 @@ def _date(value: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31") from exc
 
 
-def write_chart(outcomes: dict[str, int], indicators: list[tuple[str, int]], path: Path) -> None:
+SMALLEST_GROUP = 5  # conversations a content gap must come from to be shown
+EXAMPLES = 3  # redacted questions shown for each content gap
+
+
+def write_chart(
+    outcomes: dict[str, int],
+    indicators: list[tuple[str, int]],
+    path: Path,
+    gaps: list[tuple[str, int]] = (),  # type: ignore[assignment]
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+    figure, (left, right, third) = plt.subplots(1, 3, figsize=(18, 5))
+    third.barh([n for n, _ in gaps] or ["(none)"], [c for _, c in gaps] or [0], color="#5a5a5a")
+    third.set_title("Content gaps: answers that did not settle the question")
+    third.invert_yaxis()
     left.barh(list(outcomes) or ["(none)"], list(outcomes.values()) or [0], color="#1d4f91")
     left.set_title("Checks by outcome")
     left.invert_yaxis()
@@ -49,6 +64,7 @@ def _trace(found: dict | None, reference: str) -> int:
 
 def main(args: argparse.Namespace) -> int:
     from bot.config import get_settings
+    from bot.knowledge.loader import get_knowledge
     from bot.storage.database import DatabaseError
     from bot.storage.records import ready
     from bot.storage.repository import UnitOfWork
@@ -61,6 +77,7 @@ def main(args: argparse.Namespace) -> int:
                 return _trace(uow.checks.by_reference(args.reference), args.reference)
             outcomes = uow.checks.count_by_outcome(args.start, end)
             counts = uow.checks.indicator_counts(args.start, end)
+            gaps, left_out = uow.answers.content_gaps(args.start, end, SMALLEST_GROUP)
     except DatabaseError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -76,8 +93,27 @@ def main(args: argparse.Namespace) -> int:
     print("Most frequent indicators:")
     for label, count in top:
         print(f"  {count:4}  {label}")
+    knowledge = get_knowledge()
+    print(
+        "Content gaps (answers from the search or asked back, asked again within two minutes, "
+        f"or marked not helpful; topics from {SMALLEST_GROUP}+ conversations):"
+    )
+    for gap in gaps:
+        title = knowledge.topics[gap.topic].question if gap.topic in knowledge.topics else gap.topic
+        print(f"  {gap.answers:4}  {title}  ({gap.conversations} conversations: "
+              f"{gap.searched} searched or asked back, {gap.asked_again} asked again, "
+              f"{gap.not_helpful} not helpful)")  # fmt: skip
+        for question, count in gap.questions.most_common(EXAMPLES):
+            print(f"          {count:3} x {question}")
+    if not gaps:
+        print("  none")
+    if left_out:
+        print(f"  (and {left_out} from topics asked about in fewer than {SMALLEST_GROUP} "
+              "conversations, not shown)")  # fmt: skip
     if args.png:
-        write_chart(outcomes, top, Path(args.png))
+        labels = [(knowledge.topics[g.topic].question if g.topic in knowledge.topics else g.topic,
+                   g.answers) for g in gaps[: args.top]]  # fmt: skip
+        write_chart(outcomes, top, Path(args.png), labels)
         print(f"Chart written to {args.png}")
     return 0
 

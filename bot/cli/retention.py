@@ -28,16 +28,17 @@ def purge(args: argparse.Namespace) -> int:
             )
         with UnitOfWork(ready(settings.effective_database_url)) as records:
             checks = records.checks.delete_older_than(cutoff)
+            answers = records.answers.delete_older_than(cutoff)
     except DatabaseError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Deleted {conversations} conversations ({events} events) and {checks} check records "
-          f"older than {days} days.")  # fmt: skip
+    print(f"Deleted {conversations} conversations ({events} events), {checks} check records "
+          f"and {answers} answer records older than {days} days.")  # fmt: skip
     return 0
 
 
 def erase(args: argparse.Namespace) -> int:
-    """Deletes the conversation and its check records, found by every hash a
+    """Deletes the conversation and its check and answer records, found by every hash a
     record of it may carry (:func:`bot.storage.records.owner_hashes`)."""
     from bot.config import get_settings
     from bot.storage.conversations import TrackerUnitOfWork
@@ -50,14 +51,16 @@ def erase(args: argparse.Namespace) -> int:
         with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
             events = uow.conversations.delete_conversation(args.sender_id)
         with UnitOfWork(ready(settings.effective_database_url)) as records:
-            checks = sum(
-                records.checks.delete_for_sender(sender_hash)
-                for sender_hash in owner_hashes(args.sender_id)
-            )
+            hashes = owner_hashes(args.sender_id)
+            checks = sum(records.checks.delete_for_sender(h) for h in hashes)
+            answers = sum(records.answers.delete_for_sender(h) for h in hashes)
     except DatabaseError as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(f"Deleted {events} events and {checks} check records of that conversation.")
+    print(
+        f"Deleted {events} events, {checks} check records and {answers} answer records of "
+        "that conversation."
+    )
     return 0
 
 

@@ -53,7 +53,15 @@ class Plan:
     topics: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     offer_check: bool = False
-    searched: bool = False  # the answer came from the lemma search, not the classifier
+    # How it was decided: classifier (the message's topic), questions (several in
+    # one), question (the question after a situation), follow_up, search (the
+    # classifier unsure: the lemma search's best), clarify (asked back), none.
+    route: str = "none"
+    confidence: float = 0.0
+
+    @property
+    def searched(self) -> bool:
+        return self.route in ("search", "follow_up")
 
 
 def _topic(knowledge: Knowledge, name: str | None) -> str | None:
@@ -107,10 +115,13 @@ def plan(
     questions = _segment_topics(parse, knowledge)
     distinct = list(dict.fromkeys(topic for topic, _ in questions))
     if len(distinct) >= 2:
-        return Plan(tuple(distinct[:MAX_ANSWERS]), offer_check=worried)
+        least = min(confidence for _, confidence in questions)
+        return Plan(tuple(distinct[:MAX_ANSWERS]), offer_check=worried, route="questions",
+                    confidence=least)  # fmt: skip
     topic = _topic(knowledge, name)
     if distinct:  # one question after a situation: what is asked is the question
-        return Plan((distinct[0],), offer_check=worried or knowledge.topics[distinct[0]].offers_check)
+        offer = worried or knowledge.topics[distinct[0]].offers_check
+        return Plan((distinct[0],), offer_check=offer, route="question", confidence=questions[0][1])
     text = str(parse.get("text") or "")
     if (
         last_topic in knowledge.topics
@@ -118,17 +129,23 @@ def plan(
         and len(text.split()) <= FOLLOW_UP_MAX_WORDS
         and confidence < CONFIDENT
     ):
+        # The passages for the follow-up's words with the topic before them, fused with
+        # what the classifier makes of the follow-up alone.
         question = knowledge.topics[last_topic].question
-        hits = [t for t in search(f"{text} {question}", ()) if t != last_topic]
+        ranked = [t for r in ranking if (t := _topic(knowledge, r.get("name")))]
+        hits = [t for t in search(f"{text} {question}", ranked) if t != last_topic]
         if hits:
-            return Plan((hits[0],), searched=True)
+            return Plan((hits[0],), route="follow_up", confidence=confidence)
     if topic:
         close = _close_call(ranking, knowledge)
         if close and topic in close:
-            return Plan(choices=tuple(close), offer_check=worried)
-        return Plan((topic,), offer_check=worried or knowledge.topics[topic].offers_check)
+            return Plan(choices=tuple(close), offer_check=worried, route="clarify",
+                        confidence=confidence)  # fmt: skip
+        offer = worried or knowledge.topics[topic].offers_check
+        return Plan((topic,), offer_check=offer, route="classifier", confidence=confidence)
     if name == "nlu_fallback":
         topics = [t for r in ranking if (t := _topic(knowledge, r.get("name")))]
         hits = search(text, topics)
-        return Plan(hits[:1], searched=True, offer_check=worried) if hits else Plan()
+        if hits:
+            return Plan(tuple(hits[:1]), offer_check=worried, route="search", confidence=confidence)
     return Plan()

@@ -6,12 +6,12 @@ the question's own (primary) section. Used by the held-out test and the bench.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from bot.knowledge.answering import plan
 from bot.knowledge.loader import get_knowledge
-from bot.knowledge.search import search
+from bot.knowledge.search import search, search_topics
 
 Parse = Callable[[str], dict[str, Any]]
 
@@ -114,11 +114,6 @@ def evaluate_sections(
         "silent_said_so": round(silent_right / silent, 4) if silent else None,
         "misses": misses,
     }
-
-
-def search_topics(query: str, ranking: Sequence[str]) -> list[str]:
-    """The lemma search's topics for a query, re-ranked by a classifier ranking."""
-    return [hit.topic_id for hit in search(query, limit=3, classifier_ranking=ranking)]
 
 
 def answered_topics(parse_data: dict[str, Any]) -> list[str]:

@@ -125,3 +125,9 @@ def search(
     if classifier_ranking:
         hits = fuse(hits, classifier_ranking)
     return hits[:limit]
+
+
+def search_topics(query: str, ranking: Sequence[str]) -> list[str]:
+    """The topics of the passages the search finds, best first (at most three),
+    re-ranked by a classifier ranking (topic ids): the answer plan's search."""
+    return [hit.topic_id for hit in search(query, limit=3, classifier_ranking=ranking)]

@@ -1,4 +1,4 @@
-"""Recording completed checks, for the partnership's pattern report.
+"""Recording completed checks and guidance answers, for the partnership's reports.
 
 A record names its conversation only by a keyed hash of the sender id
 (:func:`owner_hash`), with a key of its own derived from the server secret
@@ -10,13 +10,14 @@ with the secret itself; erasure looks for both (:func:`owner_hashes`), and
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import datetime, timezone
 from functools import lru_cache
 
 from bot.config import get_settings
 from bot.secrets import Purpose, get_key, get_secret
 from bot.storage.database import migrate
-from bot.storage.repository import CheckRecord, UnitOfWork, hash_sender
+from bot.storage.repository import AnswerRecord, CheckRecord, UnitOfWork, hash_sender
 from bot.triage.model import Assessment
 
 logger = logging.getLogger(__name__)
@@ -63,3 +64,54 @@ def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
         logger.warning("Could not store a check record (%s): %s", type(exc).__name__, exc)
         return False
     return True
+
+
+def new_answer_id() -> str:
+    """A random id sent with an answer, by which feedback finds its record."""
+    return secrets.token_hex(12)
+
+
+def record_answer(
+    answer_id: str,
+    sender_id: str,
+    channel: str,
+    topic: str,
+    route: str,
+    confidence: float,
+    question: str,
+) -> bool:
+    """Stores one guidance answer, its question redacted (as the conversation
+    store keeps it). Returns False (and logs, without content) when the database
+    cannot be written: the answer itself never waits on it."""
+    from bot.privacy.redaction import redact
+
+    record = AnswerRecord(
+        answer_id=answer_id,
+        created_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        channel=channel or "unknown",
+        sender_hash=owner_hash(sender_id),
+        topic=topic,
+        route=route,
+        confidence=confidence,
+        question=redact(question).text,
+    )
+    try:
+        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+            uow.answers.add(record)
+    except Exception as exc:  # noqa: BLE001 - any database failure
+        logger.warning("Could not store an answer record (%s).", type(exc).__name__)
+        return False
+    return True
+
+
+def record_feedback(answer_id: str, sender_id: str, helpful: bool, reason: str | None) -> bool:
+    """Marks an answer of ``sender_id``'s conversation helpful or not; False when
+    it is not theirs (or the database cannot be written)."""
+    try:
+        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+            return uow.answers.feedback(answer_id, owner_hashes(sender_id), helpful, reason)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any database failure
+        logger.warning("Could not store feedback (%s).", type(exc).__name__)
+        return False

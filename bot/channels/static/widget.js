@@ -268,7 +268,7 @@
     ui.log.setAttribute('aria-busy', 'true'); // one update for screen readers, not one per message
     ui.log.replaceChildren();
     let last = null;
-    for (const m of messages) last = addMessage(m.sender === 'user' ? 'user' : 'bot', m.text, m.buttons, m.checklist);
+    for (const m of messages) last = addMessage(m.sender === 'user' ? 'user' : 'bot', m.text, m.buttons, m.checklist, m.feedback);
     const open = last && last.classList.contains('cce-msg--bot') ? last.querySelector('.cce-checklist') : null;
     closeChecklists(); // only a list the conversation still waits for can be sent
     if (open) {
@@ -281,6 +281,7 @@
 
   function applyConfig(config) {
     const str = (value) => (typeof value === 'string' ? value.trim() : '');
+    if (config.feedback && typeof config.feedback === 'object') state.feedback = config.feedback;
     if (!attr('title') && str(config.title)) setTitle(str(config.title));
     const number = str(config.emergency_number);
     if (/^\+?[0-9 ]{2,15}$/.test(number)) {
@@ -347,13 +348,14 @@
   function start(refocus) {
     if (state.started) return;
     state.started = true;
-    api('config').then(applyConfig, () => { /* keep the defaults */ });
+    const configured = api('config').then(applyConfig, () => { /* keep the defaults */ });
     try { localStorage.removeItem(TOKEN_KEY); } catch (e) { /* where earlier versions kept it */ }
     try { state.token = sessionStorage.getItem(TOKEN_KEY); } catch (e) { state.token = null; }
     document.addEventListener('visibilitychange', expireIfDue);
     window.addEventListener('focus', expireIfDue);
     withBusy(async () => {
       try {
+        await configured; // the texts that go with answers (e.g. "Was this helpful?") first
         await (state.token ? loadHistory() : startSession());
       } catch (err) {
         showError(err, false);
@@ -368,13 +370,13 @@
     closeChecklists(); // an earlier screen's list is answered: only the newest can be sent
     for (const m of Array.isArray(list) ? list : []) {
       if (!m || typeof m !== 'object') continue;
-      const node = addMessage('bot', typeof m.text === 'string' ? m.text : '', m.buttons, m.checklist);
+      const node = addMessage('bot', typeof m.text === 'string' ? m.text : '', m.buttons, m.checklist, m.feedback);
       first = first || node;
     }
     if (first) ui.log.scrollTop = Math.max(0, first.offsetTop - 8); // show the start of the reply
   }
 
-  function addMessage(sender, message, buttons, checklist) {
+  function addMessage(sender, message, buttons, checklist, feedback) {
     const isUser = sender === 'user';
     const replies = isUser || !Array.isArray(buttons) ? []
       : buttons.filter((b) => b && typeof b.title === 'string' && b.title.trim());
@@ -385,6 +387,10 @@
     const msg = el('div', { className: 'cce-msg cce-msg--' + (isUser ? 'user' : 'bot') },
       hiddenText(isUser ? 'You said: ' : 'Assistant: '), body);
     if (!isUser && SUMMARY_RE.test(message)) msg.appendChild(summaryTools(message, body));
+    if (!isUser && typeof feedback === 'string') {
+      const tools = feedbackTools(feedback);
+      if (tools) msg.appendChild(tools);
+    }
     if (replies.length) {
       const group = el('div', { className: 'cce-msg__replies', role: 'group', 'aria-label': 'Reply options' });
       for (const b of replies) {
@@ -446,6 +452,37 @@
       send('/' + checklist.intent + JSON.stringify(entities), shown, false);
     });
     return form;
+  }
+
+  /**
+   * "Was this helpful?" under a guidance answer: one click records it (POST /feedback); after
+   * "No", an optional reason from a short list. The texts come from the server's /config.
+   */
+  function feedbackTools(answerId) {
+    const texts = state.feedback;
+    if (!texts || !/^[0-9a-f]{24}$/.test(answerId)) return null;
+    const group = el('div', { className: 'cce-feedback', role: 'group', 'aria-label': String(texts.question || '') });
+    const button = (label, onClick) => {
+      const node = el('button', { type: 'button', className: 'cce-tool' }, String(label || ''));
+      node.addEventListener('click', onClick);
+      return node;
+    };
+    const thanks = () => group.replaceChildren(el('span', { className: 'cce-feedback__note', role: 'status' },
+      String(texts.thanks || '')));
+    const record = (helpful, reason) => api('feedback', { token: state.token, answer_id: answerId, helpful, reason })
+      .then(() => true, (err) => { showNotice(err && err.serverMessage ? err.serverMessage : 'Sorry, that could not be recorded.'); return false; });
+    const reasons = () => {
+      const list = Array.isArray(texts.reasons) ? texts.reasons : [];
+      group.replaceChildren(el('span', { className: 'cce-feedback__note', role: 'status' }, String(texts.why || '')),
+        ...list.filter((r) => r && typeof r.id === 'string').map((r) =>
+          button(r.label, () => record(false, r.id).then((ok) => ok && thanks()))));
+      const first = group.querySelector('button');
+      if (first) first.focus();
+    };
+    group.append(el('span', { className: 'cce-feedback__note' }, String(texts.question || '')),
+      button(texts.yes, () => record(true, null).then((ok) => ok && thanks())),
+      button(texts.no, () => record(false, null).then((ok) => ok && reasons())));
+    return group;
   }
 
   function closeChecklists() {

@@ -28,7 +28,7 @@ import json
 import re
 from typing import Any
 
-from bot.channels.outgoing import answered_text, checklist_of
+from bot.channels.outgoing import answered_text, checklist_of, feedback_of, feedback_texts
 from bot.channels.teams.sent_cards import SentCard
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -36,6 +36,8 @@ CARD_VERSION = "1.2"  # ActionSet; rendered by every Teams client
 BUTTONS_PER_ROW = 5
 MAX_PAYLOAD = 2000  # characters of a button payload read back
 CHECKLIST_PAYLOAD = "/checklist"
+FEEDBACK_PAYLOAD = "/feedback"  # "Was this helpful?": recorded by the channel, not a turn
+ANSWER_ID = re.compile(r"[0-9a-f]{24}")
 SEEN_INPUT, NOT_KNOWN_INPUT = "seen", "not_known"
 ITEM_ID = re.compile(r"[a-z0-9_]{1,64}")
 ITEM_PREFIX = "item:"  # a check screen's item labels, kept with a sent card's button titles
@@ -68,12 +70,16 @@ def open_url_action(title: str, url: str) -> dict[str, Any]:
 
 
 def action(button: dict[str, Any]) -> dict[str, Any] | None:
-    """The card action of one button: a link for an https ``url``, else a submit
-    of its ``payload``; None for a button that has neither."""
+    """The card action of one button: a link for an https ``url``, a plain submit
+    of ``feedback`` ("Was this helpful?"), else a submit of its ``payload``; None
+    for a button that has none of them."""
     title = str(button.get("title") or button.get("payload") or button.get("url"))
     url = button.get("url")
     if isinstance(url, str) and url.startswith("https://"):
         return open_url_action(title, url)
+    if isinstance(button.get("feedback"), dict):  # recorded, not echoed into the chat
+        data = {"payload": FEEDBACK_PAYLOAD, "feedback": button["feedback"]}
+        return {"type": "Action.Submit", "title": title, "data": data}
     if button.get("payload"):
         return submit_action(title, str(button.get("payload")))
     return None
@@ -154,6 +160,10 @@ def render(message: dict[str, Any]) -> dict[str, Any] | None:
     checklist = checklist_of(message)
     if checklist:
         return {"summary": text[:200], "attachments": [checklist_card(checklist, buttons)]}
+    answer_id = feedback_of(message)
+    if answer_id:  # a guidance answer: asked whether it helped, under it
+        card = adaptive_card(text, [*buttons, *feedback_buttons(answer_id)])
+        return {"summary": text[:200], "attachments": [card]}
     custom = message.get("custom")
     if isinstance(custom, dict) and isinstance(custom.get("text"), str):
         text = f"{text}\n{custom['text']}".strip()
@@ -223,6 +233,37 @@ def submitted_payload(value: Any) -> str | None:
     if not isinstance(payload, str) or not payload.strip() or len(payload) > MAX_PAYLOAD:
         return None
     return payload.strip()
+
+
+def feedback_buttons(answer_id: str) -> list[dict[str, Any]]:
+    """Yes, and No with each reason: one click records whether the answer helped."""
+    texts = feedback_texts()
+    buttons = [{"title": texts["yes"], "payload": FEEDBACK_PAYLOAD,
+                "feedback": {"answer_id": answer_id, "helpful": True}}]  # fmt: skip
+    for reason in texts["reasons"]:
+        buttons.append({"title": f"{texts['no']}: {reason['label']}", "payload": FEEDBACK_PAYLOAD,
+                        "feedback": {"answer_id": answer_id, "helpful": False,
+                                     "reason": reason["id"]}})  # fmt: skip
+    return buttons
+
+
+def submitted_feedback(value: Any) -> tuple[str, bool, str | None] | None:
+    """A click on "Was this helpful?": (answer id, helpful, reason), else None."""
+    if not isinstance(value, dict) or value.get("payload") != FEEDBACK_PAYLOAD:
+        return None
+    feedback = value.get("feedback")
+    if not isinstance(feedback, dict):
+        return None
+    answer_id, helpful, reason = (
+        feedback.get("answer_id"),
+        feedback.get("helpful"),
+        feedback.get("reason"),
+    )
+    if not isinstance(answer_id, str) or not ANSWER_ID.fullmatch(answer_id):
+        return None
+    if not isinstance(helpful, bool) or (reason is not None and not isinstance(reason, str)):
+        return None
+    return answer_id, helpful, reason
 
 
 def _ids(value: Any) -> list[str]:

@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.holding import Handler, with_holding_message
-from bot.channels.outgoing import combine
+from bot.channels.outgoing import combine, feedback_texts
 from bot.channels.teams.activities import (
     MAX_BODY,
     MAX_ID,
@@ -49,10 +49,12 @@ from bot.channels.teams.activities import (
 )
 from bot.channels.teams.auth import AuthError, SigningKeys, TeamsAuthenticator
 from bot.channels.teams.cards import (
+    FEEDBACK_PAYLOAD,
     answered_card,
     answered_words,
     render,
     sent_card,
+    submitted_feedback,
     submitted_payload,
 )
 from bot.channels.teams.connector import BotConnector
@@ -205,6 +207,9 @@ class TeamsInput(InputChannel):
     def turn_for(self, activity: Activity, handler: Handler) -> Coroutine[Any, Any, None] | None:
         """The background work an activity calls for, or None to ignore it."""
         if activity.type == "message":
+            feedback = submitted_feedback(activity.raw.get("value"))
+            if feedback is not None:
+                return self.record_feedback(activity, *feedback)
             payload = submitted_payload(activity.raw.get("value"))
             text = payload or strip_mentions(
                 activity.raw.get("text") or "",
@@ -218,6 +223,20 @@ class TeamsInput(InputChannel):
         ):
             return self.run_turn(activity, SESSION_START, typing=False, handler=handler)
         return None
+
+    async def record_feedback(
+        self, activity: Activity, answer_id: str, helpful: bool, reason: str | None
+    ) -> None:
+        """A click on "Was this helpful?": recorded, not a turn of the conversation;
+        the card then says thanks instead of offering the buttons again."""
+        from bot.storage.records import record_feedback
+
+        sender = sender_id(activity.conversation_id, activity.from_id)
+        try:
+            if record_feedback(answer_id, sender, helpful, reason):
+                await self.close_card(activity, FEEDBACK_PAYLOAD)
+        except Exception:  # noqa: BLE001 - a background task must never die silently
+            logger.exception("Feedback from Teams could not be recorded.")
 
     async def run_turn(
         self,
@@ -278,7 +297,12 @@ class TeamsInput(InputChannel):
             return False
         if claim == FIRST and card is not None:
             title = answered_words(card, payload)
-            answered = get_messages().reply("card_answered", answer=title).text if title else None
+            if payload == FEEDBACK_PAYLOAD:  # "Was this helpful?" answered: thanks, no buttons
+                answered: str | None = feedback_texts()["thanks"]
+            else:
+                answered = (
+                    get_messages().reply("card_answered", answer=title).text if title else None
+                )
             update = {
                 "type": "message",
                 "id": card_id,
