@@ -91,3 +91,16 @@ def test_a_separate_action_server_on_request(settings, monkeypatch):
 def test_an_unknown_place_for_the_actions_is_refused(settings):
     with pytest.raises(ValueError, match="CCE_ACTIONS='elsewhere' is not known"):
         settings(CCE_ACTIONS="elsewhere")
+
+
+@pytest.mark.parametrize("key", ["short-key", "cluster-test-secret", "a" * 31])
+def test_a_configured_secret_key_shorter_than_the_minimum_is_refused(settings, key):
+    with pytest.raises(ValueError, match="CCE_SECRET_KEY is .* at least 32") as refused:
+        settings(CCE_SECRET_KEY=key)
+    assert key not in str(refused.value).replace("CCE_SECRET_KEY", "")  # never echoed
+
+
+def test_a_long_secret_key_or_none_is_accepted(settings, monkeypatch):
+    assert settings(CCE_SECRET_KEY="k" * 32).secret_key == "k" * 32
+    monkeypatch.delenv("CCE_SECRET_KEY")
+    assert settings().secret_key == ""
