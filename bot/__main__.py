@@ -12,6 +12,7 @@ import sys
 
 COMMANDS = (
     "serve",
+    "train",
     "converse",
     "sync_data",
     "assess",
@@ -19,6 +20,7 @@ COMMANDS = (
     "report",
     "retention",
     "teams_package",
+    "healthcheck",
 )
 
 
