@@ -21,7 +21,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean browser nginx bench teams-package
+.PHONY: help install train run test test-unit lint format sync-data lock clean browser deploy-tools bench teams-package
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -62,12 +62,15 @@ browser: $(AXE) ## Install what the browser tests need: Debian's chromium and ax
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-nginx: ## Install Debian's nginx for the deploy smoke test, where missing
+deploy-tools: ## Install what the deploy tests use, where missing: Debian's nginx and docker-compose
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's nginx for the deploy smoke test..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  echo "Installing Debian's docker-compose to check deploy/docker-compose.yml (no containers are run)..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
 
-test: $(MODEL) lint browser nginx ## Set up, then run every test (lint, data validation, pytest)
+test: $(MODEL) lint browser deploy-tools ## Set up, then run every test (lint, data validation, pytest)
 	@echo "Validating the training data (rasa data validate)..."
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest
