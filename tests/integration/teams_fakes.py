@@ -102,6 +102,7 @@ class FakeMicrosoft:
         self.token_requests: list[dict[str, Any]] = []
         self.fetches = {"openid": 0, "keys": 0}
         self.openid_down = False  # the OpenID endpoint answers 503 while True
+        self.reply_delay = 0.0  # seconds the Bot Connector takes to accept each reply
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)  # notified on every reply
         self._tokens = itertools.count(1)
@@ -218,6 +219,7 @@ class FakeMicrosoft:
                     return
                 parts = self.path.split("/")  # /connector/v3/conversations/<id>/activities[/<id>]
                 if self.path.startswith("/connector/v3/conversations/") and len(parts) >= 6:
+                    time.sleep(fake.reply_delay)
                     record = {
                         "conversation": unquote(parts[4]),
                         "reply_to": unquote(parts[6]) if len(parts) > 6 else None,
