@@ -117,7 +117,9 @@ class Proxy:
             "worker_processes 1;\n"
             "events { worker_connections 1024; }\n"
             "http {\n"
-            f"    access_log {self.folder}/access.log;\n"
+            # Which server answered each request (a retried one lists both), and when.
+            '    log_format cce \'$msec $remote_addr "$request" $status "$upstream_addr"\';\n'
+            f"    access_log {self.folder}/access.log cce;\n"
             f"    client_body_temp_path {temp}/body;\n"
             f"    proxy_temp_path {temp}/proxy;\n"
             f"    fastcgi_temp_path {temp}/fastcgi;\n"
@@ -180,6 +182,10 @@ class Proxy:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+    def access_log(self) -> list[str]:
+        path = self.folder / "access.log"
+        return path.read_text(errors="replace").splitlines() if path.exists() else []
 
     def error_log(self) -> str:
         path = self.folder / "error.log"

@@ -17,6 +17,7 @@ import yaml
 
 from bot.channels import rest, web
 from bot.channels.teams import activities
+from bot.channels.teams.channel import DRAIN_SECONDS
 from bot.config import PROJECT_ROOT, Settings
 from tests import build_context
 
@@ -26,6 +27,7 @@ KNOWN_SETTINGS = set(re.findall(r'"(CCE_[A-Z_]+)"', SETTINGS_SOURCE))
 RASA = ["python", "-m", "bot", "serve", "--only", "rasa"]
 ACTIONS = ["python", "-m", "bot", "serve", "--only", "actions"]
 COMPOSE = DEPLOY / "docker-compose.yml"
+SANIC_GRACE = 15  # seconds the web server waits for open requests when stopping
 NGINX = (DEPLOY / "nginx.conf").read_text()
 REQUIRED = ("CCE_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD")
 SECRETS = {
@@ -56,6 +58,8 @@ def test_compose_runs_two_rasa_servers_actions_storage_a_purge_and_the_proxy():
         # Read-only, unprivileged: only /tmp is written.
         assert service["read_only"] is True and service["tmpfs"] == ["/tmp"]
         assert service["cap_drop"] == ["ALL"]
+        # Time to finish its requests and the Teams turns it accepted, before a kill.
+        assert int(service["stop_grace_period"].rstrip("s")) >= SANIC_GRACE + DRAIN_SECONDS
     for name in ("rasa-1", "rasa-2"):
         environment = services[name]["environment"]
         assert services[name]["command"] == RASA

@@ -17,6 +17,7 @@ from functools import cache
 import pytest
 import yaml
 
+from bot.channels.teams.channel import DRAIN_SECONDS
 from bot.cli.healthcheck import ACTION_SERVER_PATH, LIVE_PATH, READY_PATH
 from bot.config import PROJECT_ROOT, Settings
 from tests import build_context
@@ -111,6 +112,8 @@ def test_servers_are_probed_on_their_health_endpoints(overlay):
         probes = {kind: container[kind]["httpGet"]["path"]
                   for kind in ("startupProbe", "livenessProbe", "readinessProbe")}  # fmt: skip
         if name == "cce-assistant":
+            # A stopping server finishes its requests and its accepted Teams turns first.
+            assert spec["terminationGracePeriodSeconds"] >= 15 + DRAIN_SECONDS
             assert probes == {"startupProbe": LIVE_PATH, "livenessProbe": LIVE_PATH,
                               "readinessProbe": READY_PATH}  # fmt: skip
             assert container["ports"] == [{"name": "http", "containerPort": Settings().port}]
