@@ -62,13 +62,17 @@ browser: $(AXE) ## Install what the browser tests need: Debian's chromium and ax
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-deploy-tools: ## Install what the deploy tests use, where missing: Debian's nginx and docker-compose
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
-	  echo "Installing Debian's nginx for the deploy smoke test..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; }
-	@command -v docker-compose >/dev/null 2>&1 || { \
-	  echo "Installing Debian's docker-compose to check deploy/docker-compose.yml (no containers are run)..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; }
+# nginx: the deploy smoke test's proxy; docker-compose: renders deploy/docker-compose.yml
+# (it runs no container); bubblewrap: runs the built image's server on a read-only root.
+deploy-tools: ## Install what the deploy tests use, where missing: Debian's nginx, docker-compose and bubblewrap
+	@missing=""; \
+	{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 || missing="$$missing nginx"; \
+	command -v docker-compose >/dev/null 2>&1 || missing="$$missing docker-compose"; \
+	command -v bwrap >/dev/null 2>&1 || missing="$$missing bubblewrap"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing for the deploy tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 test: $(MODEL) lint browser deploy-tools ## Set up, then run every test (lint, data validation, pytest)
 	@echo "Validating the training data (rasa data validate)..."

@@ -3,7 +3,9 @@
 environment with the Dockerfile's own ``pip install`` commands (the runtime lock
 only), the Dockerfile's training command (``python -m bot train``, the one
 ``make train`` runs) under the Dockerfile's environment, then the assistant
-started from that folder and asked a question. It proves the build's training
+started from that folder on a read-only root filesystem (bubblewrap; only /tmp
+and the data folder writable, as the Kubernetes manifests and compose run it)
+and asked a question. It proves the build's training
 step and that the runtime lock is enough to train and to run; about three
 minutes (most of it pip, from its cache)."""
 
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -58,7 +62,8 @@ def image(tmp_path_factory):
             if command.startswith("pip install"):
                 subprocess.run(command, shell=True, cwd=app, env=env, check=True,
                                stdout=out, stderr=subprocess.STDOUT, timeout=900)  # fmt: skip
-    return {"app": app, "venv": venv, "env": env, "root": root, "log": log}
+    yield {"app": app, "venv": venv, "env": env, "root": root, "log": log}
+    shutil.rmtree(venv, ignore_errors=True)  # 2.8 GB: pytest keeps its last three runs' folders
 
 
 def test_the_image_installs_the_runtime_lock_and_no_dev_tools(image):
@@ -95,16 +100,38 @@ def _get(url: str) -> int:
         return 0
 
 
+def read_only_root(image: dict) -> list[str]:
+    """bubblewrap: the whole filesystem read-only, as the Kubernetes manifests and compose
+    run the image, but a fresh /tmp and the data folder (the built folder's var/)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        pytest.fail("bubblewrap is not installed: run `make deploy-tools` (make test does).")
+    app, venv = str(image["app"]), str(image["venv"])
+    return [
+        bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+        "--ro-bind", app, app, "--ro-bind", venv, venv, "--bind", f"{app}/var", f"{app}/var",
+        "--unshare-pid", "--die-with-parent", "--chdir", app, "--",
+    ]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def running(image):
-    """The image's default command (``python -m bot serve``) from the built folder."""
+    """The image's default command (``python -m bot serve``) from the built folder, on a
+    read-only root filesystem with the image's environment (its /app: the built folder)."""
     if not (image["app"] / "models" / "cce.tar.gz").exists():
         pytest.skip("the training step did not produce a model (see the training test)")
     port = free_port()
-    env = {**image["env"], "CCE_PORT": str(port), "CCE_VAR_DIR": str(image["root"] / "var")}
+    var = image["app"] / "var"
+    var.mkdir(exist_ok=True)  # as the Dockerfile makes /app/var
+    env = {key: value.replace("/app", str(image["app"]))
+           for key, value in build_context.environment().items()}  # fmt: skip
+    env.update({"PATH": image["env"]["PATH"], "CCE_PORT": str(port)})
+    env.pop("PIP_NO_CACHE_DIR")
+    python = str(image["venv"] / "bin" / "python")
     log = (image["root"] / "serve.log").open("w")
-    process = subprocess.Popen([str(image["venv"] / "bin" / "python"), "-m", "bot", "serve"],
-                               cwd=image["app"], env=env, stdout=log, stderr=subprocess.STDOUT,
+    prefix = read_only_root(image)
+    process = subprocess.Popen([*prefix, python, "-m", "bot", "serve"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 240
@@ -112,12 +139,13 @@ def running(image):
         assert process.poll() is None, (image["root"] / "serve.log").read_text()[-3000:]
         assert time.monotonic() < deadline, "the built assistant was not ready in 240 s"
         time.sleep(0.5)
-    yield {"url": url, "env": env, "python": str(image["venv"] / "bin" / "python")}
-    process.terminate()
+    yield {"url": url, "env": env, "python": python, "var": var, "prefix": prefix,
+           "log": image["root"] / "serve.log"}  # fmt: skip
+    os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=30)
+        process.wait(timeout=60)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
+        os.killpg(process.pid, signal.SIGKILL)
     log.close()
 
 
@@ -128,6 +156,9 @@ def test_the_built_assistant_answers_with_its_source(running):
     with urllib.request.urlopen(request, timeout=60) as response:
         replies = json.loads(response.read())
     assert "Source: NEL CCE guidance" in "\n".join(r.get("text") or "" for r in replies)
+    # It ran on a read-only root: what it wrote is in the data folder (SQLite) only.
+    assert (running["var"] / "tracker.db").exists()
+    assert "Read-only file system" not in running["log"].read_text()
 
 
 def test_the_images_healthcheck_passes_on_the_running_server(running):
@@ -135,8 +166,7 @@ def test_the_images_healthcheck_passes_on_the_running_server(running):
         pytest.skip("this build has no /health/live route yet (the readiness work adds it)")
     healthcheck = [c for c in build_context.instructions() if c[0] == "HEALTHCHECK"]
     assert healthcheck and '["python", "-m", "bot", "healthcheck"]' in healthcheck[0][1]
-    port = running["url"].rsplit(":", 1)[1]
-    result = subprocess.run([running["python"], "-m", "bot", "healthcheck"],
-                            env={**running["env"], "CCE_PORT": port},
-                            capture_output=True, text=True, timeout=30)  # fmt: skip
+    result = subprocess.run([*running["prefix"], running["python"], "-m", "bot", "healthcheck"],
+                            env=running["env"], capture_output=True, text=True,
+                            timeout=30)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
