@@ -21,6 +21,7 @@ import argparse
 import http.client
 import itertools
 import json
+import os
 import statistics
 import sys
 import threading
@@ -36,6 +37,23 @@ SCRIPT = [  # ~10 turns: guidance questions and a started check, then a new conv
 ]  # fmt: skip
 HOLDING = "send your message again"
 CONVERSATIONS_PER_USER = 5  # each its own client address
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """User and system CPU seconds of a process (all its threads) and, with
+    ``children``, of the processes it started (nginx's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or (children and int(fields[1]) == pid):  # [1]: parent id
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 class Tally:
@@ -89,15 +107,23 @@ def user(proxy, index: int, stop_at: float, tally: Tally) -> None:
             conversation["round"] += 1
 
 
-def measure(proxy, users: int, seconds: float, warmup: float) -> dict:
+def measure(proxy, users: int, seconds: float, warmup: float, processes: dict) -> dict:
     tally = Tally()
     begin = time.monotonic()
     stop_at = begin + warmup + seconds
     threads = [threading.Thread(target=user, args=(proxy, i, stop_at, tally)) for i in range(users)]
     for thread in threads:
         thread.start()
+    time.sleep(warmup)
+    cpu_before = {name: cpu_seconds(pid, name == "nginx") for name, pid in processes.items()}
+    load_before = os.getloadavg()[0]
     for thread in threads:
         thread.join(timeout=seconds + warmup + 120)
+    # Cores each part kept busy over the measured time (the machine has 2).
+    cores = {name: round((cpu_seconds(pid, name == "nginx") - cpu_before[name]) / seconds, 2)
+             for name, pid in processes.items()}  # fmt: skip
+    # The machine's 1-minute load before and after: other work on its 2 cores counts too.
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     window = [took for done, took in tally.turns if done >= begin + warmup]
     window.sort()
     return {
@@ -108,6 +134,8 @@ def measure(proxy, users: int, seconds: float, warmup: float) -> dict:
         "rate_limited_429": tally.limited,
         "holding_messages": tally.holding,
         "errors": tally.errors,
+        "cores_busy": cores,
+        "load_average_1min": load,
     }
 
 
@@ -126,13 +154,16 @@ def main() -> int:
     env = {"CCE_VERIFY_TRACKER_MEMO": "0"}
     with postgres_database() as database_url, scaled_out(ROOT, database_url, 2, env) as deployment:
         proxy, nodes = deployment["proxy"], deployment["nodes"]
+        processes = {"client (this script)": os.getpid(), "nginx": proxy.process.pid,
+                     "action server": deployment["actions"].process.pid}  # fmt: skip
+        processes.update({f"rasa {n + 1}": node.process.pid for n, node in enumerate(nodes)})
         for count in (1, 2):
             proxy.point_at([node.port for node in nodes[:count]])
             print(f"Measuring through nginx with {count} instance(s): {args.users} users, "
                   f"{args.warmup:.0f} s warm-up, {args.seconds:.0f} s measured...",
                   flush=True)  # fmt: skip
             results[f"{count}_instance{'s' if count > 1 else ''}"] = figures = measure(
-                proxy, args.users, args.seconds, args.warmup
+                proxy, args.users, args.seconds, args.warmup, processes
             )
             print(f"  {json.dumps(figures)}", flush=True)
     out = ROOT / "bench-results"
