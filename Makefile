@@ -21,7 +21,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help install train run test test-unit lint format sync-data lock clean browser deploy-tools bench teams-package
+.PHONY: help install train run test test-unit lint format sync-data lock clean browser deploy-tools bench bench-deploy teams-package
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ test: $(MODEL) lint browser deploy-tools ## Set up, then run every test (lint, d
 
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
 	$(PY) bench/bench.py
+
+bench-deploy: $(MODEL) deploy-tools ## Turns per second through nginx (shipped config) with one instance and with two (bench-results/deploy_throughput.json)
+	$(PY) bench/deploy_throughput.py
 
 teams-package: $(VENV)/.installed ## Build the Teams app package dist/cce-teams.zip (needs CCE_TEAMS_APP_ID, CCE_TEAMS_PUBLIC_URL)
 	$(PY) -m bot teams-package
