@@ -39,19 +39,25 @@ HOLDING = "send your message again"
 CONVERSATIONS_PER_USER = 5  # each its own client address
 
 
-def cpu_seconds(pid: int, children: bool = False) -> float:
+def cpu_seconds(pid: int | str, children: bool = False) -> float:
     """User and system CPU seconds of a process (all its threads) and, with
-    ``children``, of the processes it started (nginx's workers)."""
+    ``children``, of the processes it started (nginx's workers); a name instead of
+    an id counts every process of that name (PostgreSQL's, shared with the machine)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            name, fields = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        if int(entry.name) == pid or (children and int(fields[1]) == pid):  # [1]: parent id
+        fields = fields.split()  # [1]: the parent's id; [11], [12]: user and system ticks
+        if isinstance(pid, str):
+            chosen = name.split("(", 1)[1] == pid
+        else:
+            chosen = int(entry.name) == pid or (children and int(fields[1]) == pid)
+        if chosen:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -157,6 +163,8 @@ def main() -> int:
         processes = {"client (this script)": os.getpid(), "nginx": proxy.process.pid,
                      "action server": deployment["actions"].process.pid}  # fmt: skip
         processes.update({f"rasa {n + 1}": node.process.pid for n, node in enumerate(nodes)})
+        processes.update({"redis": deployment["redis"].process.pid,
+                          "postgresql (all of the machine's)": "postgres"})  # fmt: skip
         for count in (1, 2):
             proxy.point_at([node.port for node in nodes[:count]])
             print(f"Measuring through nginx with {count} instance(s): {args.users} users, "
