@@ -108,3 +108,4 @@ def scaled_out(
         for process in reversed(started):
             process.stop()
         redis_server.stop()
+        shutil.rmtree(var_dir, ignore_errors=True)

@@ -182,6 +182,7 @@ class Proxy:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def access_log(self) -> list[str]:
         path = self.folder / "access.log"

@@ -227,7 +227,9 @@ def test_nginx_accepts_the_shipped_configuration():
 
     if nginx_binary() is None:
         pytest.fail("Debian's nginx is not installed: run `make deploy-tools` (make test does).")
-    checked = Proxy([5005, 5006])._nginx("-t")
+    proxy = Proxy([5005, 5006])
+    checked = proxy._nginx("-t")
+    proxy.stop()  # removes its folder
     assert checked.returncode == 0, checked.stderr
 
 
