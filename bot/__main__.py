@@ -14,6 +14,7 @@ from bot.config import SettingsError
 
 COMMANDS = (
     "serve",
+    "train",
     "converse",
     "sync_data",
     "assess",
@@ -23,6 +24,7 @@ COMMANDS = (
     "migrate",
     "teams_package",
     "rules",
+    "healthcheck",
 )
 
 

@@ -221,6 +221,9 @@ class Settings:
 # Sanic (under rasa) ends a request after this many seconds, and rasa's REST channel
 # then answers with nothing: a turn must give up, with the holding message, before.
 SANIC_RESPONSE_TIMEOUT = 60.0
+# Least length of a configured CCE_SECRET_KEY: it signs widget conversation ids and
+# keys the hash of sender ids, so it must not be guessable (a generated one has 64).
+MIN_SECRET_KEY_LENGTH = 32
 
 
 # Bounds of CCE_WIDGET_TOKEN_MINUTES and CCE_TEAMS_KEY_REFETCH_SECONDS (see _checked).
@@ -303,6 +306,14 @@ def _checked(settings: Settings) -> Settings:
             "the conversation's session length (session_expiration_time in domain.yml)."
         )
     _check_teams(settings)
+    if settings.secret_key and len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(
+            f"Setting CCE_SECRET_KEY is {len(settings.secret_key)} characters long; it must have "
+            f"at least {MIN_SECRET_KEY_LENGTH} (it signs conversation ids and keys the hash of "
+            "sender ids). Make one with `python -c 'import secrets; print(secrets.token_hex(32))'` "
+            "and set the same value on every instance, or unset it on a single instance to have "
+            "one generated into var/secret.key."
+        )
     return settings
 
 

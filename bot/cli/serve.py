@@ -112,13 +112,18 @@ def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]
     return False
 
 
+# Seconds a stopping server is given before it is killed: it finishes its requests
+# (the web server waits up to 15 s) and the Teams turns it accepted (up to 25 s).
+STOP_SECONDS = 45
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in processes:
         if process.poll() is None:
             process.terminate()
     for process in processes:
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=STOP_SECONDS)
         except subprocess.TimeoutExpired:
             process.kill()
 

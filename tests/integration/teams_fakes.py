@@ -109,6 +109,7 @@ class FakeMicrosoft:
         self.refused: list[dict[str, Any]] = []  # replies answered with a refusal
         # conversation id -> (status, Retry-After or None) to answer its next replies with
         self._refusals: dict[str, list[tuple[int, str | None]]] = {}
+        self.reply_delay = 0.0  # seconds the Bot Connector takes to accept each reply
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)  # notified on every reply
         self._tokens = itertools.count(1)
@@ -250,6 +251,7 @@ class FakeMicrosoft:
                 if not (self.path.startswith("/connector/v3/conversations/") and len(parts) >= 6):
                     self._send(404, {"error": "not found"})
                     return
+                time.sleep(fake.reply_delay)
                 conversation = unquote(parts[4])
                 target = unquote(parts[6]) if len(parts) > 6 else None
                 is_typing = b'"typing"' in body and json.loads(body).get("type") == "typing"

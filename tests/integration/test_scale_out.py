@@ -46,7 +46,8 @@ def cluster(trained_model, project_root, tmp_path_factory):
         # conversation locked by the killed instance waits up to rasa's 60 s lock
         # lifetime: its user gets the holding message meanwhile).
         shared = {"CCE_TRACKER_DB_URL": database_url, "CCE_REDIS_URL": REDIS_URL,
-                  "CCE_SECRET_KEY": "cluster-test-secret", "CCE_TURN_TIMEOUT": "30"}  # fmt: skip
+                  "CCE_SECRET_KEY": "cluster-test-secret-of-32-characters",
+                  "CCE_TURN_TIMEOUT": "30"}  # fmt: skip
         actions = LiveAssistant(project_root, env=shared, var_dir=var_dir, only="actions")
         actions.start()
         shared["CCE_ACTION_SERVER_URL"] = f"http://127.0.0.1:{actions.action_port}/webhook"

@@ -105,3 +105,16 @@ def test_each_server_counts_in_an_emptied_folder_of_its_own(settings, monkeypatc
     # server's /metrics shows the outcomes counted where the actions run.
     assert [env["PROMETHEUS_MULTIPROC_DIR"] for env in started] == [str(stale.parent)] * 2
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("key", ["short-key", "cluster-test-secret", "a" * 31])
+def test_a_configured_secret_key_shorter_than_the_minimum_is_refused(settings, key):
+    with pytest.raises(ValueError, match="CCE_SECRET_KEY is .* at least 32") as refused:
+        settings(CCE_SECRET_KEY=key)
+    assert key not in str(refused.value).replace("CCE_SECRET_KEY", "")  # never echoed
+
+
+def test_a_long_secret_key_or_none_is_accepted(settings, monkeypatch):
+    assert settings(CCE_SECRET_KEY="k" * 32).secret_key == "k" * 32
+    monkeypatch.delenv("CCE_SECRET_KEY")
+    assert settings().secret_key == ""

@@ -67,6 +67,9 @@ from bot.messages import get_messages
 logger = logging.getLogger(__name__)
 
 MAX_PENDING = 500  # turns running in the background; beyond it, 503 and Teams retries
+# Seconds a stopping server waits for the turns it accepted (Teams will not send them
+# again): a turn gives up after CCE_TURN_TIMEOUT, and each reply after 10 s.
+DRAIN_SECONDS = 25.0
 SESSION_START = "/session_start"
 NOT_CONFIGURED = (
     "The Teams channel is not configured on this server: set CCE_TEAMS_APP_ID and "
@@ -157,6 +160,10 @@ class TeamsInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             return await self.receive(request, handler)
 
+        @teams.listener("before_server_stop")
+        async def finish_accepted_turns(app: Any, loop: Any) -> None:
+            await self.drain(DRAIN_SECONDS)
+
         return teams
 
     def private_check(self, on_new_message: Handler) -> Handler:
@@ -171,6 +178,20 @@ class TeamsInput(InputChannel):
         parsed = await agent.parse_message(text)
         intent = parsed.get("intent") or {}
         return intent.get("name") if isinstance(intent, dict) else None
+
+    async def drain(self, timeout: float) -> None:
+        """Waits (up to ``timeout`` s) for the turns running in the background: each was
+        acknowledged with 200, so a server stopping without them would lose them."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.tasks:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                logger.warning(
+                    "The server stopped with %d Teams turns unfinished.", len(self.tasks)
+                )
+                return
+            logger.info("Finishing %d Teams turns before the server stops.", len(self.tasks))
+            await asyncio.wait(set(self.tasks), timeout=left)
 
     async def receive(self, request: Request, handler: Handler) -> HTTPResponse:
         if not self.configured:
