@@ -21,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import ACTIONS_SERVER, PROJECT_ROOT, get_settings
+from bot.config import ACTIONS_SERVER, LOG_JSON, PROJECT_ROOT, get_settings
 
 
 def _model_path(models_dir: Path) -> Path:
@@ -53,7 +53,12 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
             "redis://127.0.0.1:6379/1) or unset CCE_WORKERS."
         )
     env["SANIC_WORKERS"] = str(max(1, settings.workers))  # rasa's own variable
-    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's native code writes its own lines to stderr (e.g. "TF-TRT Warning"),
+    # which would break JSON logs: with them, it keeps quiet.
+    if settings.log_format == LOG_JSON:
+        env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    else:
+        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
 

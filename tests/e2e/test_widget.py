@@ -479,3 +479,15 @@ def test_a_checklist_screen_at_360_px(browser, assistant):
     box = form.get_by_label("New nickname", exact=True).bounding_box()
     assert box and box["width"] >= 24 and box["height"] >= 24  # WCAG 2.2 target size
     context.close()
+
+
+def test_an_answer_can_be_marked_not_helpful_with_a_reason(page, assistant):
+    wait_for_welcome(page)
+    send(page, "what is a trap house")
+    answer = page.locator(BOT).filter(has_text="Source: NEL CCE guidance").last
+    tools = answer.get_by_role("group", name="Was this helpful?")
+    tools.get_by_role("button", name="No", exact=True).click()
+    expect(answer.get_by_text("What was wrong?")).to_be_visible()
+    answer.get_by_role("button", name="Hard to understand").click()
+    expect(answer.get_by_text("Thanks for your feedback.")).to_be_visible()
+    assert not page.errors

@@ -495,3 +495,29 @@ def test_in_group_chats_and_channels_the_check_moves_to_a_private_chat(teams, mi
     personal = activity(microsoft, "/start_check", value={"payload": "/start_check"},
                         conversation="a:personal-private-check")  # fmt: skip
     assert "immediate danger" in say(teams, microsoft, personal)
+
+
+def test_an_answer_card_asks_whether_it_helped_and_records_the_click_without_a_turn(
+    teams, microsoft
+):
+    where = {"conversation": "a:feedback"}
+    question = activity(microsoft, "what is cuckooing", **where)
+    assert post(teams.url, question, good_token(microsoft))[0] == 200
+    (card,) = [m for m in replies_to(microsoft, question) if buttons(m)]
+    assert "Source: NEL CCE guidance" in said(card)
+    choices = buttons(card)
+    assert {"Yes", "No: Hard to understand"} <= set(choices)
+    data = choices["No: Hard to understand"]
+    assert data["payload"] == "/feedback" and "msteams" not in data  # not echoed as a message
+    click = activity(microsoft, text=None, value=data, replyToId=card["id"], **where)
+    assert post(teams.url, click, good_token(microsoft))[0] == 200
+    deadline = time.monotonic() + 20
+    while not microsoft.updates_of("a:feedback") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (update,) = microsoft.updates_of("a:feedback")
+    assert update["activity_id"] == card["id"] and not buttons(update["activity"])
+    assert "Thanks for your feedback." in said(update["activity"])
+    assert microsoft.wait_for_reply("a:feedback", click["id"], timeout=2) == []  # no turn ran
+    with sqlite3.connect(teams.var_dir / "cce.db") as db:
+        rows = db.execute("SELECT topic, helpful, reason FROM answer_records").fetchall()
+    assert ("cuckooing", 0, "hard_to_understand") in rows

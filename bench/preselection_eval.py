@@ -1,0 +1,62 @@
+"""Precision and recall of the check's *pre-selection* on the indicator sets:
+what the recogniser finds in a practitioner's description, as the ticks it puts
+on the check's screens (an indicator or vulnerability factor of a screen ticks
+itself; an item such as "paid to carry parcels" ticks the question it implies),
+against the ticks the annotation would give. Since every indicator is put to the practitioner anyway, precision is
+the target (a false tick costs a click); recall is reported.
+
+    .venv/bin/python bench/preselection_eval.py dev14 dev15       # figures
+    .venv/bin/python bench/preselection_eval.py dev14 -v          # with each error
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def ticks(ids) -> set[str]:
+    """What the check's screens would show ticked for these catalogue ids: the
+    screens' own items, and the questions the others imply (bot.check.flow)."""
+    from bot.check.flow import implied
+    from bot.triage.service import get_catalogue, get_plan
+
+    catalogue, plan = get_catalogue(), get_plan()
+    on_screens = {i for theme in plan.themes for i in theme.items}
+    return {i for i in implied([i for i in ids if i in catalogue], catalogue) if i in on_screens}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from indicator_dev_eval import load, score
+
+    from bot.nlp.indicator_matcher import get_matcher
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sets", nargs="+", help="dev14, dev15, dev16, ...")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each error")
+    args = parser.parse_args(argv)
+    matcher = get_matcher()
+    for name in args.sets:
+        sentences = [
+            {"text": s["text"], "expected": sorted(ticks(s["expected"] or []))} for s in load(name)
+        ]
+        result = score(sentences, lambda text: sorted(ticks(matcher.ids(text))))
+        print(
+            f"{name}: pre-selection precision {result['precision']:.3f}, recall "
+            f"{result['recall']:.3f} (tp {result['tp']}, fp {result['fp']}, fn {result['fn']})"
+        )
+        if args.verbose:
+            for text, missed, extra in result["errors"]:
+                if extra:
+                    sources = {m.item_id: f"{m.source}:{m.text!r}" for m in matcher.match(text)}
+                    print(f"   {text}\n      extra {[f'{e} <{sources.get(e)}>' for e in extra]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
