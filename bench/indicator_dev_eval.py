@@ -20,22 +20,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+EXAMPLES = ROOT / "content/triage/indicator_examples"
+# dev1-dev15 are also the pre-selection classifier's training examples
+# (bot/nlp/preselection.py); dev16 was never tuned on or trained with.
 DEV_SETS = {
-    "dev1": ROOT / "tests/data/indicator_dev_sentences.yml",
-    "dev2": ROOT / "tests/data/indicator_dev2_sentences.yml",
-    "dev3": ROOT / "tests/data/indicator_dev3_sentences.yml",
-    "dev4": ROOT / "tests/data/indicator_dev4_sentences.yml",
-    "dev5": ROOT / "tests/data/indicator_dev5_sentences.yml",
-    "dev6": ROOT / "tests/data/indicator_dev6_sentences.yml",
-    "dev7": ROOT / "tests/data/indicator_dev7_sentences.yml",
-    "dev8": ROOT / "tests/data/indicator_dev8_sentences.yml",
-    "dev9": ROOT / "tests/data/indicator_dev9_sentences.yml",
-    "dev10": ROOT / "tests/data/indicator_dev10_sentences.yml",
-    "dev11": ROOT / "tests/data/indicator_dev11_sentences.yml",
-    "dev12": ROOT / "tests/data/indicator_dev12_sentences.yml",
-    "dev13": ROOT / "tests/data/indicator_dev13_sentences.yml",
-    "dev14": ROOT / "tests/data/indicator_dev14_sentences.yml",
-    "dev15": ROOT / "tests/data/indicator_dev15_sentences.yml",
+    **{f"dev{n}": EXAMPLES / f"dev{n:02d}.yml" for n in range(1, 16)},
     "dev16": ROOT / "tests/data/indicator_dev16_sentences.yml",
 }
 

@@ -2,11 +2,17 @@
 what the recogniser finds in a practitioner's description, as the ticks it puts
 on the check's screens (an indicator or vulnerability factor of a screen ticks
 itself; an item such as "paid to carry parcels" ticks the question it implies),
-against the ticks the annotation would give. Since every indicator is put to the practitioner anyway, precision is
-the target (a false tick costs a click); recall is reported.
+against the ticks the annotation would give. Since every indicator is put to the
+practitioner anyway, precision is the target (a false tick costs a click); recall
+is reported.
 
-    .venv/bin/python bench/preselection_eval.py dev14 dev15       # figures
-    .venv/bin/python bench/preselection_eval.py dev14 -v          # with each error
+    .venv/bin/python bench/preselection_eval.py dev14 dev15 --train 1-13   # the tuning figure
+    .venv/bin/python bench/preselection_eval.py dev16                      # as the product does
+    .venv/bin/python bench/preselection_eval.py dev14 --rules-only -v      # the rules alone
+
+The product's confirming classifier (bot/nlp/preselection.py) is trained on
+dev1-dev15 (content/triage/indicator_examples/); ``--train`` trains the same
+classifier on other sets, so that sets it was not trained on can be scored.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from bot.nlp.preselection import DEFAULT_THRESHOLD, Confirmation  # noqa: E402
 
 
 def ticks(ids) -> set[str]:
@@ -31,6 +39,23 @@ def ticks(ids) -> set[str]:
     return {i for i in implied([i for i in ids if i in catalogue], catalogue) if i in on_screens}
 
 
+def trained(sets: str, threshold: float) -> Confirmation:
+    """The confirming classifier trained on dev sets ``first-last``, as the product trains it."""
+    from indicator_dev_eval import load
+
+    from bot.triage.service import get_catalogue
+
+    first, last = (int(n) for n in sets.split("-"))
+    examples = [
+        (s["text"], frozenset(s["expected"] or []))
+        for n in range(first, last + 1)
+        for s in load(f"dev{n}")
+    ]
+    catalogue = get_catalogue()
+    phrases = {item.id: list(item.phrases) for item in catalogue.items.values()}
+    return Confirmation(threshold).fit(examples, list(catalogue.items), phrases)
+
+
 def main(argv: list[str] | None = None) -> int:
     from indicator_dev_eval import load, score
 
@@ -39,19 +64,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", help="dev14, dev15, dev16, ...")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each error")
+    parser.add_argument("--train", default="1-15", help="dev sets the classifier learns from")
+    parser.add_argument("--rules-only", action="store_true", help="no confirming classifier")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     args = parser.parse_args(argv)
     matcher = get_matcher()
+    confirm = (
+        (lambda text, found: found)
+        if args.rules_only
+        else trained(args.train, args.threshold).confirm
+    )
     for name in args.sets:
         sentences = [
             {"text": s["text"], "expected": sorted(ticks(s["expected"] or []))} for s in load(name)
         ]
-        result = score(sentences, lambda text: sorted(ticks(matcher.ids(text))))
+        result = score(sentences, lambda text: sorted(ticks(confirm(text, matcher.ids(text)))))
         print(
             f"{name}: pre-selection precision {result['precision']:.3f}, recall "
             f"{result['recall']:.3f} (tp {result['tp']}, fp {result['fp']}, fn {result['fn']})"
         )
         if args.verbose:
-            for text, missed, extra in result["errors"]:
+            for text, _missed, extra in result["errors"]:
                 if extra:
                     sources = {m.item_id: f"{m.source}:{m.text!r}" for m in matcher.match(text)}
                     print(f"   {text}\n      extra {[f'{e} <{sources.get(e)}>' for e in extra]}")

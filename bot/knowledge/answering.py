@@ -119,7 +119,7 @@ def plan(
         return Plan(tuple(distinct[:MAX_ANSWERS]), offer_check=worried, route="questions",
                     confidence=least)  # fmt: skip
     topic = _topic(knowledge, name)
-    if distinct:  # one question after a situation: what is asked is the question
+    if distinct and (topic is None or questions[0][1] >= confidence):  # the question, when surer
         offer = worried or knowledge.topics[distinct[0]].offers_check
         return Plan((distinct[0],), offer_check=offer, route="question", confidence=questions[0][1])
     text = str(parse.get("text") or "")

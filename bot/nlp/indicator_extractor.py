@@ -3,16 +3,22 @@
 Runs :class:`bot.nlp.indicator_matcher.IndicatorMatcher` (spelling normalisation,
 then spaCy PhraseMatcher and Matcher on lemmas from ``content/triage/catalogue.yml``
 and the concept rules of ``content/triage/indicator_concepts.yml``) over the doc that
-``LemmaSpacyNLP`` made, and adds one entity per catalogue item found: entity
-``indicator`` or ``vulnerability``, value the item's id. The indicator check
-reads them from the practitioner's own description. Nothing is learned, so the
-data files are read when the component is created, not stored in the model.
+``LemmaSpacyNLP`` made, and adds one entity per catalogue item found that a
+learned classifier confirms (:mod:`bot.nlp.preselection`): entity ``indicator``
+or ``vulnerability``, value the item's id. The indicator check ticks them on its
+screens, for the practitioner to confirm. The rules are read when the component
+is created; the classifier is trained with the model, from the annotated
+descriptions in ``content/triage/indicator_examples/``, and stored in it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from pathlib import Path
 from typing import Any
 
+import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -31,13 +37,17 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.config import PROJECT_ROOT
 from bot.nlp.indicator_matcher import IndicatorMatcher, get_matcher
+from bot.nlp.preselection import DEFAULT_THRESHOLD, Confirmation, load_examples
 
+logger = logging.getLogger(__name__)
 INDICATOR_ENTITY = "indicator"
 VULNERABILITY_ENTITY = "vulnerability"
+MODEL_FILE = "preselection.joblib"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
     """Adds `indicator` and `vulnerability` entities from the catalogue."""
 
@@ -53,11 +63,25 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
             # Longest message (in characters) searched; the rest is ignored, so a
             # pasted document cannot slow every turn down.
             "max_characters": 5000,
+            # The annotated descriptions the confirming classifier learns from
+            # (relative to the project), and how sure it must be to keep a find.
+            "examples": "content/triage/indicator_examples",
+            "threshold": DEFAULT_THRESHOLD,
         }
 
-    def __init__(self, config: dict[str, Any], matcher: IndicatorMatcher) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        matcher: IndicatorMatcher,
+        model_storage: ModelStorage | None = None,
+        resource: Resource | None = None,
+        confirmation: Confirmation | None = None,
+    ) -> None:
         self._config = config
         self._matcher = matcher
+        self._model_storage = model_storage
+        self._resource = resource
+        self._confirmation = confirmation
 
     @classmethod
     def create(
@@ -68,10 +92,54 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> IndicatorExtractor:
         """Creates the component with the shared matcher (see parent class)."""
-        return cls({**cls.get_default_config(), **config}, get_matcher())
+        return cls({**cls.get_default_config(), **config}, get_matcher(), model_storage, resource)
+
+    @classmethod
+    def _examples(cls, config: dict[str, Any]) -> Path:
+        return PROJECT_ROOT / str({**cls.get_default_config(), **config}["examples"])
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The examples are not Rasa training data: a change to them retrains."""
+        digest = hashlib.sha256()
+        for path in sorted(cls._examples(config).glob("*.yml")):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits the confirming classifier on the annotated descriptions."""
+        catalogue = self._matcher.catalogue
+        phrases = {item.id: list(item.phrases) for item in catalogue.items.values()}
+        confirmation = Confirmation(float(self._config["threshold"])).fit(
+            load_examples(self._examples(self._config)), list(catalogue.items), phrases
+        )
+        assert self._model_storage is not None and self._resource is not None
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(confirmation, directory / MODEL_FILE)
+        self._confirmation = confirmation
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IndicatorExtractor:
+        """The component with its trained classifier (see parent class)."""
+        try:
+            with model_storage.read_from(resource) as directory:
+                confirmation = joblib.load(directory / MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("No trained pre-selection classifier: the rules' finds stand alone.")
+            confirmation = None
+        config = {**cls.get_default_config(), **config}
+        return cls(config, get_matcher(), model_storage, resource, confirmation)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        """Nothing to learn: training examples pass through unchanged."""
+        """Training examples pass through unchanged."""
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
@@ -85,6 +153,9 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
                 matches = self._matcher.match(text[: self._config["max_characters"]])
             else:
                 matches = self._matcher.match_doc(doc)
+            if matches and self._confirmation is not None:
+                kept = set(self._confirmation.confirm(text, [m.item_id for m in matches]))
+                matches = [m for m in matches if m.item_id in kept]
             entities = [
                 {
                     ENTITY_ATTRIBUTE_TYPE: VULNERABILITY_ENTITY

@@ -55,8 +55,8 @@ def test_two_questions_in_one_get_both_answers_in_order():
     assert got.topics == ("trap_house", "graft_phone") and got.route == "questions"
 
 
-def test_a_situation_then_a_question_is_answered_from_the_question():
-    got = plan(parse("x", "ask_school_attendance", 0.7, segments=[
+def test_a_situation_then_a_question_is_answered_from_the_question_when_surer():
+    got = plan(parse("x", "ask_school_attendance", 0.5, segments=[
         segment(False, ("ask_school_attendance", 0.8)),
         segment(True, ("ask_what_to_do_if_concerned", 0.6))]), KNOWLEDGE, no_search)  # fmt: skip
     assert got.topics == ("what_to_do_if_concerned",) and got.route == "question"
@@ -68,6 +68,11 @@ def test_a_vague_question_after_a_situation_leaves_the_whole_message_to_decide()
         segment(False, ("ask_cuckooing", 0.8)), segment(True, ("ask_pvp_officer", 0.2))]),
         KNOWLEDGE, no_search)  # fmt: skip
     assert got.topics == ("cuckooing",) and got.route == "classifier"
+    # A question sure enough, but less sure than the whole message: the whole decides.
+    got = plan(parse("x", "ask_challenge_negative_decision", 0.8, segments=[
+        segment(False, ("ask_negative_decision", 0.6)),
+        segment(True, ("ask_what_to_do_if_concerned", 0.5))]), KNOWLEDGE, no_search)  # fmt: skip
+    assert got.topics == ("challenge_negative_decision",)
 
 
 def test_a_worried_message_answered_from_its_question_offers_the_check():
