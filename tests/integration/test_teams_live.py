@@ -503,8 +503,8 @@ def test_an_answer_card_asks_whether_it_helped_and_records_the_click_without_a_t
     where = {"conversation": "a:feedback"}
     question = activity(microsoft, "what is cuckooing", **where)
     assert post(teams.url, question, good_token(microsoft))[0] == 200
-    (card,) = [m for m in replies_to(microsoft, question) if buttons(m)]
-    assert "Source: NEL CCE guidance" in said(card)
+    (card,) = [m for m in replies_to(microsoft, question)
+               if buttons(m) and "Source: NEL CCE guidance" in said(m)]  # fmt: skip
     choices = buttons(card)
     assert {"Yes", "No: Hard to understand"} <= set(choices)
     data = choices["No: Hard to understand"]
@@ -521,3 +521,37 @@ def test_an_answer_card_asks_whether_it_helped_and_records_the_click_without_a_t
     with sqlite3.connect(teams.var_dir / "cce.db") as db:
         rows = db.execute("SELECT topic, helpful, reason FROM answer_records").fetchall()
     assert ("cuckooing", 0, "hard_to_understand") in rows
+
+
+TEAMS_OUTCOMES = {
+    # outcome: (danger, age, {screen number from 1: items ticked}, what the outcome says)
+    "emergency": ("Yes", None, {}, "Call 999 now"),
+    "outside_scope": ("No", "No", {1: ["moved_to_commit_crime"]}, "The guidance covers children"),
+    "child_protection": ("No", "Yes", {6: ["parent_carer_involved"]},
+                         "Follow Child Protection Procedures"),
+    "exploitation_concern": ("No", "Yes", {4: ["moved_to_commit_crime"]},
+                             "There are signs of possible criminal exploitation"),
+    "no_indicators_identified": ("No", "Yes", {}, "The answers you gave showed no indicator"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("outcome", TEAMS_OUTCOMES)
+def test_every_outcome_of_the_check_by_card_clicks(teams, microsoft, outcome):
+    danger, age, ticked, says = TEAMS_OUTCOMES[outcome]
+    where = {"conversation": f"a:outcome-{outcome}"}
+    started = activity(microsoft, "/start_check", value={"payload": "/start_check"}, **where)
+    assert post(teams.url, started, good_token(microsoft))[0] == 200
+    replies = click(teams, microsoft, replies_to(microsoft, started), danger, **where)
+    if age is not None:
+        replies = click(teams, microsoft, replies, age, **where)
+        screens = 1 if age == "No" else 7
+        if age == "Yes":
+            replies = click(teams, microsoft, replies, "Skip", **where)
+        for number in range(1, screens + 1):
+            if number in ticked:
+                replies = submit_checklist(teams, microsoft, replies, ticked[number], **where)
+            else:
+                replies = click(teams, microsoft, replies, "None of these", **where)
+    shown = "\n".join(said(m) for m in replies)
+    assert says in shown and "Indicator check summary" in shown, shown[-2000:]
+    assert "Reference: CCE-" in shown and "999" in shown
