@@ -47,6 +47,7 @@ def _checklist(
     source_line: Any,
 ) -> Reply:
     number, total = flow.screen_number(theme.slot, state, plan)
+    first = theme in (plan.themes[0], plan.adult)
     marked = flow.preselected(theme, state, catalogue)
     labels = [plan.label(item, catalogue) for item in theme.items]
     items = "\n".join(f"{n}. {label}" for n, label in enumerate(labels, start=1))
@@ -65,8 +66,9 @@ def _checklist(
         "title": theme.title,
         "screen": number,
         "screens": total,
-        # What a channel that draws the control shows instead of the typed-reply text.
-        "prompt": messages.reply("check_theme_prompt").text,
+        # What a channel that draws the control shows instead of the typed-reply text:
+        # how to answer, on the first screen only (it is the same on every screen).
+        "prompt": messages.reply("check_theme_prompt").text if first else "",
         "marked": messages.reply("check_theme_ticked").text if marked else "",
         "source": source_line(sections),
         "items": [

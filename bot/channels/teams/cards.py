@@ -114,8 +114,9 @@ def checklist_card(checklist: dict[str, Any], buttons: list[dict[str, Any]]) -> 
     body: list[dict[str, Any]] = [
         {"type": "TextBlock", "text": f"{checklist.get('title', '')}{where}", "weight": "Bolder",
          "wrap": True},
-        {"type": "TextBlock", "text": str(checklist.get("prompt") or ""), "wrap": True},
     ]  # fmt: skip
+    if checklist.get("prompt"):  # how to answer: on the first screen only
+        body.append({"type": "TextBlock", "text": str(checklist["prompt"]), "wrap": True})
     if checklist.get("marked"):
         body.append({"type": "TextBlock", "text": str(checklist["marked"]), "wrap": True})
     for input_id, title, value in (
