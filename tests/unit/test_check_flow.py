@@ -147,7 +147,7 @@ def test_a_worried_description_is_an_answer_not_a_new_check():
 
 # ---------------------------------------------------------------- the checklists
 def test_recognised_items_arrive_pre_selected_with_what_they_imply():
-    state = {**CHILD, flow.FOUND_ITEMS: ["going_missing", "cuckooing", "pull_money_or_gifts"]}
+    state = {**CHILD, flow.FOUND_ITEMS: ["going_missing", "cuckooing", "tasks_for_reward"]}
     assert flow.preselected(THEMES["missing_travel"], state, CATALOGUE) == ["going_missing"]
     assert flow.preselected(THEMES["family_home"], state, CATALOGUE) == ["home_taken_over"]
     assert flow.preselected(THEMES["appearance_money"], state, CATALOGUE) == [

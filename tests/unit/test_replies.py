@@ -47,10 +47,15 @@ def welcome_text() -> str:
     return dispatcher.messages[0]["text"]
 
 
-def test_emergency_is_999_then_front_door_with_source():
+def test_emergency_is_999_then_child_protection_with_the_sections_it_stands_on():
+    """Review finding 6: "report all concerns to the Front Door" was the modern
+    slavery section's sentence, applied to every child in danger."""
     text = message("emergency")[0].text
-    assert text.index("999") < text.index("NELCChildrensFrontDoor@nelincs.gov.uk")
-    assert text.endswith("Source: NEL CCE guidance – Report crimes of modern slavery")
+    assert text.index("999") < text.index("Child Protection Procedures")
+    assert text.index("Child Protection Procedures") < text.index("NELCChildrensFrontDoor@nelincs.gov.uk")
+    assert "where one is required" in text
+    assert text.endswith("Source: NEL CCE guidance – Key principles; What to do if you are "
+                         "concerned a child is at risk of Criminal Exploitation")
 
 
 def test_out_of_scope_has_no_source_line():

@@ -40,7 +40,7 @@ def actions(result) -> str:
 def test_immediate_danger_is_an_emergency_with_999_first():
     result = assess(check(immediate_danger="yes"), TRIAGE)
     assert result.outcome == "emergency"
-    assert result.steps[0].action == "Call 999 now."
+    assert result.steps[0].action.startswith("Call 999 now.")
     assert result.steps[0].how == "Call 999"
 
 
@@ -50,11 +50,13 @@ def test_the_emergency_follows_child_protection_procedures_and_the_tool_duty_sti
     significant harm, and the exploitation tool duty still applies afterwards."""
     result = assess(check(immediate_danger="yes"), TRIAGE)
     contacts = [step.contact for step in result.steps]
-    assert contacts[:3] == ["Emergency services", "Child Protection Procedures",
-                            "Integrated Front Door"]  # fmt: skip
+    assert contacts[:2] == ["Emergency services", "Child Protection Procedures"]
     assert "should always be followed" in result.steps[1].action
-    assert "Exploitation Risk Assessment Tool" in result.steps[3].action
-    assert "duty" in result.steps[3].action
+    # review finding 21: the guidance's order, the tool and then the referral
+    tool, referral = result.steps[2], result.steps[3]
+    assert "Exploitation Risk Assessment Tool" in tool.action and "duty" in tool.action
+    assert referral.contact == "Integrated Front Door"
+    assert referral.action.startswith("Once it is completed, you must consider")
 
 
 def test_not_sure_about_danger_puts_999_first_in_the_outcome():
@@ -77,9 +79,9 @@ def test_an_adult_moved_to_deal_drugs_keeps_the_modern_slavery_route():
     safeguarding; the guidance's reporting section covers all modern slavery crimes."""
     result = assess(check(age_under_18="no", moved_to_commit_crime="yes"), TRIAGE)
     assert result.outcome == "outside_scope"
-    assert result.steps[0].contact.startswith("Humberside Police")
+    assert result.steps[0].contact == "Your local police force"
     assert "first point of contact" in result.steps[0].action
-    assert "must be reported to the Integrated Front Door" in result.steps[1].action
+    assert "must be reported through to the Integrated Front Door" in result.steps[1].action
     assert not result.nrm_referral  # the guidance gives the NRM duty for young people
 
 
@@ -163,7 +165,7 @@ def test_any_exploitation_concern_is_offered_the_modern_slavery_route():
     assert "If you believe the child is being criminally exploited" in police.action
     assert "local police force first" in police.action
     assert "NRM" in police.action
-    assert "report all concerns" in police.action
+    assert "all concerns must be reported" in police.action
 
 
 @pytest.mark.parametrize("question", ["moved_to_commit_crime", "exchange_or_coercion"])
@@ -173,7 +175,7 @@ def test_modern_slavery_puts_the_police_first_then_the_front_door_must(question)
     be reported to the Integrated Front Door."""
     result = assess(check(**{question: "yes"}), TRIAGE)
     assert result.nrm_referral
-    assert result.steps[0].contact.startswith("Humberside Police")
+    assert result.steps[0].contact == "Your local police force"
     assert "999" in result.steps[0].action
     assert result.steps[1].contact == "Integrated Front Door"
     assert "must be reported" in result.steps[1].action
@@ -355,3 +357,20 @@ def test_no_indicator_only_when_every_item_was_answered_or_listed_to_find_out(ch
         assert set(unanswered) == set(result.not_known)
         if unanswered:
             assert any("did not know" in item for item in result.to_find_out)
+
+
+@pytest.mark.parametrize("contact_id", ["police", "child_protection", "intelligence"])
+def test_a_contact_the_guidance_gives_no_route_for_says_so_and_names_who_to_ask(contact_id):
+    """Review findings 8, 13, 22: the guidance names these but not how to reach or
+    start them; the contact line says so instead of filling the gap."""
+    how = TRIAGE.contacts[contact_id].how
+    assert "safeguarding lead" in how
+    assert "Humberside" not in how
+
+
+def test_being_given_things_alone_is_not_modern_slavery():
+    """Review finding 1: a child given clothes (a pull factor) went to the police
+    modern slavery route; only exchange for crime, or being moved, does."""
+    result = assess(check(indicators=["unexplained_money_or_goods"]), TRIAGE)
+    assert not result.nrm_referral
+    assert all(s.rule != "modern_slavery_report" for s in result.steps)
