@@ -58,7 +58,9 @@ class Settings:
     content_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "content")
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
-    host: str = "0.0.0.0"
+    # The address the servers listen on: this machine only unless a deployer says
+    # otherwise (0.0.0.0 in a container, behind the reverse proxy).
+    host: str = "127.0.0.1"
     port: int = 5005
     action_port: int = 5055
     # Where our actions run: "in-process" (in the Rasa server, by rasa-sdk's
@@ -198,7 +200,7 @@ def load_settings() -> Settings:
         content_dir=_env_path("CCE_CONTENT_DIR", PROJECT_ROOT / "content"),
         var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
         models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
-        host=os.environ.get("CCE_HOST", "0.0.0.0"),
+        host=os.environ.get("CCE_HOST", "").strip() or Settings.host,
         port=_env_int("CCE_PORT", 5005),
         action_port=_env_int("CCE_ACTION_PORT", 5055),
         actions=os.environ.get("CCE_ACTIONS", ACTIONS_IN_PROCESS).strip().lower(),

@@ -2,7 +2,8 @@
 (or, with ``CCE_ACTIONS=server``, the action server and then the Rasa server).
 
 They run as child processes of this one; stopping this command (Ctrl+C or
-SIGTERM) stops them. Ports and paths come from :mod:`bot.config`.
+SIGTERM) stops them. Ports, the address they listen on (``CCE_HOST``, this machine
+only by default) and paths come from :mod:`bot.config`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
             "redis://127.0.0.1:6379/1) or unset CCE_WORKERS."
         )
     env["SANIC_WORKERS"] = str(max(1, settings.workers))  # rasa's own variable
+    env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
@@ -60,6 +62,7 @@ def rasa_command(port: int, model: Path) -> list[str]:
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
     ]  # fmt: skip
+    command += ["--interface", settings.host]
     if settings.enable_api:
         if len(settings.api_token) < 16:
             raise SystemExit(
@@ -78,6 +81,13 @@ def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     if not get_settings().actions_in_process:
         commands.insert(0, actions_command(action_port))
     return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
+
+
+def local_url(host: str, port: int) -> str:
+    """Where this machine reaches a server listening on ``host``."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:
@@ -128,8 +138,8 @@ def main(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        if wait_until_ready(f"http://127.0.0.1:{port}/", 180, processes):
-            print(f"The assistant is ready on http://localhost:{port}/ (Ctrl+C stops it).")
+        if wait_until_ready(f"{local_url(settings.host, port)}/", 180, processes):
+            print(f"The assistant is ready on {local_url(settings.host, port)}/ (Ctrl+C stops it).")
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         print("A server stopped; stopping the assistant.", file=sys.stderr)

@@ -62,3 +62,10 @@ def test_dockerfile_runs_the_same_python_and_ports():
     assert (PROJECT_ROOT / ".python-version").read_text().strip() == "3.10"
     assert "EXPOSE 5005 5055" in dockerfile
     assert "requirements.lock" in dockerfile
+
+
+def test_the_image_listens_on_its_own_interface():
+    """The servers listen on 127.0.0.1 unless CCE_HOST says otherwise; a container's
+    proxy reaches them on the container's interface."""
+    assert Settings().host == "127.0.0.1"
+    assert re.search(r"\bCCE_HOST=0\.0\.0\.0\b", (DEPLOY / "Dockerfile").read_text())

@@ -91,3 +91,23 @@ def test_a_separate_action_server_on_request(settings, monkeypatch):
 def test_an_unknown_place_for_the_actions_is_refused(settings):
     with pytest.raises(ValueError, match="CCE_ACTIONS='elsewhere' is not known"):
         settings(CCE_ACTIONS="elsewhere")
+
+
+MODEL = serve.PROJECT_ROOT / "m.tar.gz"
+
+
+def test_the_servers_listen_on_this_machine_only_by_default(settings, monkeypatch):
+    monkeypatch.delenv("CCE_HOST", raising=False)
+    settings()
+    command = serve.rasa_command(5005, MODEL)
+    assert command[command.index("--interface") + 1] == "127.0.0.1"
+    assert serve.child_environment()["SANIC_HOST"] == "127.0.0.1"  # rasa-sdk's action server
+
+
+def test_cce_host_is_honoured(settings):
+    settings(CCE_HOST="0.0.0.0")  # in a container, behind the reverse proxy
+    command = serve.rasa_command(5005, MODEL)
+    assert command[command.index("--interface") + 1] == "0.0.0.0"
+    assert serve.child_environment()["SANIC_HOST"] == "0.0.0.0"
+    assert serve.local_url("0.0.0.0", 5005) == "http://127.0.0.1:5005"
+    assert serve.local_url("::1", 5005) == "http://[::1]:5005"
