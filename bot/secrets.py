@@ -20,7 +20,7 @@ def load_or_create_secret(var_dir: Path, configured: str = "") -> bytes:
     path = var_dir / SECRET_FILE
     if path.exists():
         return path.read_text(encoding="ascii").strip().encode("ascii")
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(32)
     # Create it readable by the owner only; if two processes race, the first wins.
     try:
