@@ -94,9 +94,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def post(url: str, body: dict, timeout: float = 120) -> Any:
+def post(url: str, body: dict, timeout: float = 120, headers: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
@@ -143,9 +145,14 @@ def children(pid: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], cwd: Path, port: int, env: dict) -> None:
+    def __init__(
+        self, name: str, command: list[str], cwd: Path, port: int, env: dict, ours: bool = True
+    ) -> None:
         self.name, self.port = name, port
         self.url = f"http://127.0.0.1:{port}"
+        # Ours takes the API's token in a header only; plain rasa takes it in the URL.
+        self.parse_url = f"{self.url}/model/parse" + ("" if ours else f"?token={TOKEN}")
+        self.parse_headers = {"Authorization": f"Bearer {TOKEN}"} if ours else {}
         self.log = (OUT / f"{name}.log").open("w")
         started = time.monotonic()
         self.process = subprocess.Popen(
@@ -203,7 +210,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
     parse = []
     for text in parse_texts * 5:
         started = time.perf_counter()
-        post(f"{url}/model/parse?token={TOKEN}", {"text": text})
+        post(server.parse_url, {"text": text}, headers=server.parse_headers)
         parse.append(time.perf_counter() - started)
     one_user = []
     for n in range(8):
@@ -239,14 +246,16 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
     return results
 
 
-def heldout_accuracy(url: str) -> float:
+def heldout_accuracy(server: Server) -> float:
     """The held-out questions' section accuracy, parsed by the running server."""
     import yaml
 
     from bot.knowledge.evaluation import evaluate
 
     data = yaml.safe_load((ROOT / "tests/data/heldout_questions.yml").read_text())
-    report = evaluate(data, lambda text: post(f"{url}/model/parse?token={TOKEN}", {"text": text}))
+    report = evaluate(
+        data, lambda text: post(server.parse_url, {"text": text}, headers=server.parse_headers)
+    )
     return float(report["section_accuracy"])
 
 
@@ -311,7 +320,7 @@ def main() -> int:
         ours_server = Server("ours", [PY, "-m", "bot", "serve"], ROOT, 5705, env)
         try:
             ours = measure(ours_server, OURS, PARSE_TEXTS)
-            ours["heldout_section_accuracy"] = heldout_accuracy(ours_server.url)
+            ours["heldout_section_accuracy"] = heldout_accuracy(ours_server)
         finally:
             ours_server.stop()
         ours["train_s"] = ours_train
@@ -342,6 +351,7 @@ def main() -> int:
             plain_dir,
             5706,
             ENV,
+            ours=False,
         )
         try:
             plain = measure(plain_server, PLAIN, ["hello there", "I am sad"])

@@ -47,6 +47,8 @@ def _env_float(name: str, default: float) -> float:
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
 ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
+# The shortest bearer token accepted: a shorter one turns nothing on.
+MIN_TOKEN_CHARS = 16
 
 
 @dataclass(frozen=True)

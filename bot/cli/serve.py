@@ -3,7 +3,9 @@
 
 They run as child processes of this one; stopping this command (Ctrl+C or
 SIGTERM) stops them. Ports, the address they listen on (``CCE_HOST``, this machine
-only by default) and paths come from :mod:`bot.config`.
+only by default) and paths come from :mod:`bot.config`. The HTTP API's token reaches
+the Rasa server in its environment, never on a command line, where every user of
+the machine could read it with ``ps``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import ACTIONS_SERVER, PROJECT_ROOT, get_settings
+from bot.config import ACTIONS_SERVER, MIN_TOKEN_CHARS, PROJECT_ROOT, get_settings
 
 
 def _model_path(models_dir: Path) -> Path:
@@ -64,12 +66,14 @@ def rasa_command(port: int, model: Path) -> list[str]:
     ]  # fmt: skip
     command += ["--interface", settings.host]
     if settings.enable_api:
-        if len(settings.api_token) < 16:
+        if len(settings.api_token) < MIN_TOKEN_CHARS:
             raise SystemExit(
-                "CCE_ENABLE_API is on but CCE_API_TOKEN is unset or shorter than 16 "
-                "characters: set a long random token (the API must never be open)."
+                "CCE_ENABLE_API is on but CCE_API_TOKEN is unset or shorter than "
+                f"{MIN_TOKEN_CHARS} characters: set a long random token (the API must never "
+                "be open)."
             )
-        command += ["--enable-api", "--auth-token", settings.api_token]
+        # The token stays in the environment (bot.server.api_auth reads it there).
+        command += ["--enable-api"]
     if settings.widget_origins:  # never "*": bot.config drops it
         command += ["--cors", *settings.widget_origins]
     return command

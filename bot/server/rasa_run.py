@@ -1,7 +1,9 @@
 """``python -m bot.server.rasa_run ARGS``: rasa's own command line (``rasa ARGS``)
-with :mod:`bot.server.speedups` installed first and, unless ``CCE_ACTIONS=server``,
-our actions run in this process (:mod:`bot.server.inprocess_actions`). `python -m
-bot serve` starts the Rasa server this way.
+with :mod:`bot.server.speedups` installed first, the site's own routes
+(:mod:`bot.server.site`), the HTTP API's token check (:mod:`bot.server.api_auth`)
+and, unless ``CCE_ACTIONS=server``, our actions run in this process
+(:mod:`bot.server.inprocess_actions`). `python -m bot serve` starts the Rasa
+server this way.
 
 Once the model is loaded, everything loaded so far (the model, spaCy, the
 guidance index: millions of objects that live as long as the process) is moved
@@ -21,7 +23,7 @@ import time
 from typing import Any
 
 from bot.config import get_settings
-from bot.server import site, speedups
+from bot.server import api_auth, site, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def _freeze_after_loading() -> None:
 def main() -> None:
     speedups.install()
     site.install()
+    api_auth.install()
     _freeze_after_loading()
     if get_settings().actions_in_process:
         from bot.server import inprocess_actions

@@ -111,3 +111,12 @@ def test_cce_host_is_honoured(settings):
     assert serve.child_environment()["SANIC_HOST"] == "0.0.0.0"
     assert serve.local_url("0.0.0.0", 5005) == "http://127.0.0.1:5005"
     assert serve.local_url("::1", 5005) == "http://[::1]:5005"
+
+
+def test_the_api_token_is_never_on_a_command_line(settings):
+    token = "api-token-0123456789abcdef"
+    settings(CCE_ENABLE_API="1", CCE_API_TOKEN=token)
+    command = " ".join(serve.rasa_command(5005, MODEL))
+    assert "--enable-api" in command
+    assert "--auth-token" not in command and token not in command
+    assert serve.child_environment()["CCE_API_TOKEN"] == token
