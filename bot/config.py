@@ -87,6 +87,9 @@ class Settings:
     # turns it on, and then only with a token.
     enable_api: bool = False
     api_token: str = field(default="", repr=False)
+    # Sent by the Rasa server to a separate action server, which refuses requests
+    # without it; empty: derived from the server secret (bot.server.action_auth).
+    action_secret: str = field(default="", repr=False)
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
     # Check every incremental tracker result of bot.server.tracker_memo against
@@ -218,6 +221,7 @@ def load_settings() -> Settings:
         verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
+        action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(
             origin.strip().rstrip("/")

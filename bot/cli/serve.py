@@ -3,9 +3,9 @@
 
 They run as child processes of this one; stopping this command (Ctrl+C or
 SIGTERM) stops them. Ports, the address they listen on (``CCE_HOST``, this machine
-only by default) and paths come from :mod:`bot.config`. The HTTP API's token reaches
-the Rasa server in its environment, never on a command line, where every user of
-the machine could read it with ``ps``.
+only by default) and paths come from :mod:`bot.config`. Secrets (the HTTP API's
+token, the action server's) reach the children in their environment, never on a
+command line, where every user of the machine could read them with ``ps``.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
         )
     env["SANIC_WORKERS"] = str(max(1, settings.workers))  # rasa's own variable
     env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
+    from bot.server.action_auth import ENV as ACTION_SECRET_ENV
+    from bot.server.action_auth import action_secret
+
+    env[ACTION_SECRET_ENV] = action_secret()  # endpoints.yml sends it; the action server checks it
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env

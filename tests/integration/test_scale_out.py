@@ -97,6 +97,34 @@ def converse(nodes, sender: str, offset: int, acknowledged: dict, stop: threadin
         acknowledged.setdefault(sender, []).append(message)
 
 
+def test_the_action_server_answers_only_the_rasa_servers(cluster):
+    """Anything on the network can reach the action server's port; only requests
+    with the shared secret (which the Rasa servers send) run an action."""
+    webhook = cluster["shared"]["CCE_ACTION_SERVER_URL"]
+    call = {
+        "next_action": "action_start_check",
+        "sender_id": "intruder",
+        "version": "3.6.21",
+        "tracker": {"sender_id": "intruder", "events": [], "slots": {}},
+        "domain": {},
+    }
+    request = urllib.request.Request(
+        webhook, data=json.dumps(call).encode(), headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401
+    health = webhook.rsplit("/", 1)[0] + "/health"
+    with urllib.request.urlopen(health, timeout=30) as response:
+        assert response.status == 200
+    # and the Rasa servers, which send it, still run the check's actions
+    assert "under 18" in " ".join(
+        m.get("text") or ""
+        for m in send(cluster["nodes"][0].url, "with-secret", "/start_check")
+        + send(cluster["nodes"][1].url, "with-secret", "/deny")
+    )
+
+
 def test_concurrent_conversations_across_two_instances_are_complete_and_ordered(cluster):
     nodes = cluster["nodes"]
     acknowledged: dict[str, list[str]] = {}

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.cli.converse import reply_text, rest_sender
+from bot.server.action_auth import HEADER
 from tests.integration.live import LiveAssistant, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
@@ -34,9 +35,10 @@ class ActionProxy:
                     self.send_response(503)
                     self.end_headers()
                     return
-                request = urllib.request.Request(
-                    target, data=body, headers={"Content-Type": "application/json"}
-                )
+                # passed on, as any proxy would: the action server needs the secret
+                headers = {"Content-Type": "application/json",
+                           HEADER: self.headers.get(HEADER, "")}  # fmt: skip
+                request = urllib.request.Request(target, data=body, headers=headers)
                 with urllib.request.urlopen(request, timeout=60) as response:
                     data = response.read()
                 self.send_response(200)

@@ -120,3 +120,10 @@ def test_the_api_token_is_never_on_a_command_line(settings):
     assert "--enable-api" in command
     assert "--auth-token" not in command and token not in command
     assert serve.child_environment()["CCE_API_TOKEN"] == token
+
+
+def test_the_action_servers_secret_is_handed_over_in_the_environment(settings):
+    settings(CCE_ACTION_SECRET="action-secret-0123456789", CCE_ACTIONS="server")
+    commands = " ".join(serve.rasa_command(5005, MODEL) + serve.actions_command(5055))
+    assert "action-secret-0123456789" not in commands
+    assert serve.child_environment()["CCE_ACTION_SECRET"] == "action-secret-0123456789"
