@@ -43,8 +43,10 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUT)
 
 train: $(MODEL) ## Train the model when its data or config changed
 
+# `make run` listens on 127.0.0.1 (unless CCE_HOST says otherwise) and turns the REST
+# channel on for this machine only, its token generated into var/rest.token.
 run: $(MODEL) ## Set up, then start the assistant on http://localhost:5005
-	$(PY) -m bot serve
+	CCE_ENABLE_REST=$${CCE_ENABLE_REST:-local} $(PY) -m bot serve
 
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 

@@ -6,8 +6,9 @@ process; NLU parse latency (/model/parse); whole-turn latency over REST for one
 user over ~12-turn conversations; throughput and p95 with 20 and 50 concurrent
 conversations; turn latency at turns 1-10 and 190-200 of one long conversation;
 training time from scratch; and (ours) the held-out accuracy. Both run with the
-HTTP API on (with a token) only so that /model/parse can be timed. Traffic goes
-to 127.0.0.1 only; every loop is bounded.
+HTTP API on (with a token) only so that /model/parse can be timed; ours has its
+REST channel on, with a token (as `make run`). Traffic goes to 127.0.0.1 only;
+every loop is bounded.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 OUT = ROOT / "bench-results"
 TOKEN = "bench-" + uuid.uuid4().hex
+REST_TOKEN = "bench-rest-" + uuid.uuid4().hex
 ENV = {
     **os.environ,
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -150,7 +152,8 @@ class Server:
     ) -> None:
         self.name, self.port = name, port
         self.url = f"http://127.0.0.1:{port}"
-        # Ours takes the API's token in a header only; plain rasa takes it in the URL.
+        # Ours takes its tokens in headers only; plain rasa takes the API's in the URL.
+        self.headers = {"Authorization": f"Bearer {REST_TOKEN}"} if ours else {}
         self.parse_url = f"{self.url}/model/parse" + ("" if ours else f"?token={TOKEN}")
         self.parse_headers = {"Authorization": f"Bearer {TOKEN}"} if ours else {}
         self.log = (OUT / f"{name}.log").open("w")
@@ -199,14 +202,17 @@ class Server:
         self.log.close()
 
 
-def turn(url: str, sender: str, message: str) -> float:
+def turn(server: Server, sender: str, message: str) -> float:
     started = time.perf_counter()
-    post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    post(
+        f"{server.url}/webhooks/rest/webhook",
+        {"sender": sender, "message": message},
+        headers=server.headers,
+    )
     return time.perf_counter() - started
 
 
 def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
-    url = server.url
     parse = []
     for text in parse_texts * 5:
         started = time.perf_counter()
@@ -214,7 +220,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
         parse.append(time.perf_counter() - started)
     one_user = []
     for n in range(8):
-        one_user += [turn(url, f"one-{n}-{uuid.uuid4().hex}", m) for m in script]
+        one_user += [turn(server, f"one-{n}-{uuid.uuid4().hex}", m) for m in script]
     results = {
         "ready_s": round(server.ready_seconds, 1),
         "parse_p50_ms": round(statistics.median(parse) * 1000, 1),
@@ -228,7 +234,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
 
         def conversation(n: int, users: int = users) -> list[float]:
             sender = f"c{users}-{n}-{uuid.uuid4().hex}"
-            return [turn(url, sender, m) for m in script]
+            return [turn(server, sender, m) for m in script]
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=users) as pool:
@@ -238,7 +244,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
         results[f"throughput_{users}_turns_s"] = round(len(latencies) / elapsed, 1)
         results[f"p95_{users}_ms"] = round(percentile(latencies, 0.95) * 1000, 1)
     sender = f"long-{uuid.uuid4().hex}"
-    growth = [turn(url, sender, script[i % len(script)]) for i in range(200)]
+    growth = [turn(server, sender, script[i % len(script)]) for i in range(200)]
     results["growth_turn_ms"] = [round(x * 1000, 1) for x in growth]
     results["turns_1_10_ms"] = round(statistics.median(growth[:10]) * 1000, 1)
     results["turns_190_200_ms"] = round(statistics.median(growth[189:200]) * 1000, 1)
@@ -312,6 +318,8 @@ def main() -> int:
             **ENV,
             "CCE_ENABLE_API": "true",
             "CCE_API_TOKEN": TOKEN,
+            "CCE_ENABLE_REST": "1",
+            "CCE_REST_TOKEN": REST_TOKEN,
             "CCE_PORT": "5705",
             "CCE_ACTION_PORT": "5755",
             "CCE_VAR_DIR": str(work / "var"),

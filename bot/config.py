@@ -47,7 +47,11 @@ def _env_float(name: str, default: float) -> float:
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
 ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
-# The shortest bearer token accepted: a shorter one turns nothing on.
+# The REST channel (CCE_ENABLE_REST): off, on, or on only while the server listens
+# on a loopback address (what `make run` asks for).
+REST_OFF, REST_ON, REST_LOCAL = "off", "on", "local"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The shortest bearer token accepted (HTTP API, REST channel): a shorter one turns nothing on.
 MIN_TOKEN_CHARS = 16
 
 
@@ -87,6 +91,11 @@ class Settings:
     # turns it on, and then only with a token.
     enable_api: bool = False
     api_token: str = field(default="", repr=False)
+    # The REST channel (POST /webhooks/rest/webhook): "off" (404), "on" (with
+    # CCE_REST_TOKEN as a bearer token) or "local" (on only while `host` is a
+    # loopback address; the token generated into var/rest.token if not set).
+    rest: str = REST_OFF
+    rest_token: str = field(default="", repr=False)
     # Sent by the Rasa server to a separate action server, which refuses requests
     # without it; empty: derived from the server secret (bot.server.action_auth).
     action_secret: str = field(default="", repr=False)
@@ -129,6 +138,13 @@ class Settings:
     # The privacy notice (and terms) page the Teams app links to; empty: the
     # widget page at the public address.
     teams_privacy_url: str = ""
+
+    @property
+    def rest_enabled(self) -> bool:
+        """Whether the REST channel answers (see ``rest``)."""
+        if self.rest == REST_LOCAL:
+            return self.host in LOOPBACK_HOSTS
+        return self.rest == REST_ON
 
     @property
     def teams_configured(self) -> bool:
@@ -196,7 +212,22 @@ def _checked(settings: Settings) -> Settings:
             f"than {SANIC_RESPONSE_TIMEOUT:.0f} seconds (the web server ends a request then, "
             "and the user would get no answer at all); the default is 5.5."
         )
+    if settings.rest not in (REST_OFF, REST_ON, REST_LOCAL):
+        raise ValueError(
+            f"Setting CCE_ENABLE_REST={settings.rest!r} is not known: use 1 (on, with "
+            f"CCE_REST_TOKEN), '{REST_LOCAL}' (on only while CCE_HOST is a loopback address) "
+            "or 0 (off, the default)."
+        )
     return settings
+
+
+def _rest_mode(value: str) -> str:
+    text = value.strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return REST_OFF
+    if text in ("1", "true", "yes", "on"):
+        return REST_ON
+    return text
 
 
 def load_settings() -> Settings:
@@ -221,6 +252,8 @@ def load_settings() -> Settings:
         verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
         enable_api=os.environ.get("CCE_ENABLE_API", "").strip().lower() in ("1", "true", "yes"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
+        rest=_rest_mode(os.environ.get("CCE_ENABLE_REST", "")),
+        rest_token=os.environ.get("CCE_REST_TOKEN", "").strip(),
         action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(

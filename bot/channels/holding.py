@@ -3,6 +3,9 @@
 Every channel of ours hands Rasa a wrapped ``on_new_message``:
 
 - the text is cleaned of control characters (which some databases refuse);
+- a message is refused, unread, when its sender id carries another channel's
+  prefix (``web-`` is the widget's, ``teams-`` Teams'): a channel that answers
+  over HTTP gives the refusal's status (403; see :func:`refusal_of`);
 - when the conversations database is unavailable, the message is not processed
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
@@ -24,10 +27,12 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
+from bot.channels import tokens
 from bot.config import get_settings
 from bot.storage.tracker_store import conversations_available
 
@@ -35,6 +40,30 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The sender-id prefix each channel's own ids carry (bot/channels/tokens.py for the
+# widget, bot/channels/teams/activities.py for Teams): no other channel may use it,
+# or it could read or continue a conversation those channels guard.
+SENDER_PREFIXES = {"web": tokens.PREFIX, "teams": "teams-"}
+REFUSAL = "_cce_refusal"  # the attribute a refused message's output channel gets
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message was not read, as a channel answering over HTTP says it."""
+
+    status: int  # 403
+    error: str  # the JSON error's text
+
+
+def refusal_of(output: OutputChannel | None) -> Refusal | None:
+    """The refusal of the message sent with this output channel, if it was refused."""
+    return getattr(output, REFUSAL, None)
+
+
+def prefix_owner(sender_id: str) -> str | None:
+    """The channel whose prefix the sender id carries, if any."""
+    folded = sender_id.casefold()
+    return next((c for c, p in SENDER_PREFIXES.items() if folded.startswith(p)), None)
 
 
 def clean_text(text: str | None) -> str:
@@ -51,10 +80,25 @@ def holding_reply() -> tuple[str, list[dict[str, str]]]:
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
+def admission(message: UserMessage) -> Refusal | None:
+    """Why the message must not be read, or None."""
+    owner = prefix_owner(message.sender_id or "")
+    if owner is not None and owner != message.input_channel:
+        prefix = SENDER_PREFIXES[owner]
+        error = f"Sender ids starting '{prefix}' belong to the {owner} channel; use another id."
+        return Refusal(403, error)
+    return None
+
+
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         message.text = clean_text(message.text)
         output = message.output_channel
+        refusal = admission(message)
+        if refusal is not None:
+            logger.info("A message was refused unread (%s).", refusal.status)
+            setattr(output, REFUSAL, refusal)
+            return
         before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
         if not conversations_available():
             logger.warning("Conversations database unavailable: message not processed.")

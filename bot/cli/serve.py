@@ -4,8 +4,9 @@
 They run as child processes of this one; stopping this command (Ctrl+C or
 SIGTERM) stops them. Ports, the address they listen on (``CCE_HOST``, this machine
 only by default) and paths come from :mod:`bot.config`. Secrets (the HTTP API's
-token, the action server's) reach the children in their environment, never on a
-command line, where every user of the machine could read them with ``ps``.
+token, the REST channel's, the action server's) reach the children in their
+environment, never on a command line, where every user of the machine could
+read them with ``ps``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import ACTIONS_SERVER, MIN_TOKEN_CHARS, PROJECT_ROOT, get_settings
+from bot.config import (
+    ACTIONS_SERVER,
+    MIN_TOKEN_CHARS,
+    PROJECT_ROOT,
+    REST_LOCAL,
+    REST_ON,
+    get_settings,
+)
 
 
 def _model_path(models_dir: Path) -> Path:
@@ -43,10 +51,13 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
         )
     env["SANIC_WORKERS"] = str(max(1, settings.workers))  # rasa's own variable
     env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
+    from bot.channels.rest import rest_token
     from bot.server.action_auth import ENV as ACTION_SECRET_ENV
     from bot.server.action_auth import action_secret
 
     env[ACTION_SECRET_ENV] = action_secret()  # endpoints.yml sends it; the action server checks it
+    if settings.rest_enabled:
+        env["CCE_REST_TOKEN"] = rest_token(settings)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
@@ -78,6 +89,13 @@ def rasa_command(port: int, model: Path) -> list[str]:
             )
         # The token stays in the environment (bot.server.api_auth reads it there).
         command += ["--enable-api"]
+    if settings.rest == REST_ON and len(settings.rest_token) < MIN_TOKEN_CHARS:
+        raise SystemExit(
+            "CCE_ENABLE_REST is on but CCE_REST_TOKEN is unset or shorter than "
+            f"{MIN_TOKEN_CHARS} characters: set a long random token, or use "
+            f"CCE_ENABLE_REST={REST_LOCAL} on a machine of your own (the token is then "
+            "generated into var/rest.token)."
+        )
     if settings.widget_origins:  # never "*": bot.config drops it
         command += ["--cors", *settings.widget_origins]
     return command
@@ -148,6 +166,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         if wait_until_ready(f"{local_url(settings.host, port)}/", 180, processes):
             print(f"The assistant is ready on {local_url(settings.host, port)}/ (Ctrl+C stops it).")
+            if settings.rest_enabled and not settings.rest_token:
+                print(f"REST channel on; its bearer token is in {settings.var_dir / 'rest.token'}.")
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         print("A server stopped; stopping the assistant.", file=sys.stderr)

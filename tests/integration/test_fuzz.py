@@ -10,7 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.cli.converse import reply_text, rest_sender
+from bot.cli.converse import reply_text
+from tests.integration.live import LiveAssistant
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
 SEED = 20261128
@@ -29,9 +30,9 @@ MOVES = [
 ]  # fmt: skip
 
 
-def walk(url: str, number: int) -> list[str]:
+def walk(assistant: LiveAssistant, number: int) -> list[str]:
     rng = random.Random(SEED + number)
-    send = rest_sender(url, timeout=60)
+    send = assistant.rest(timeout=60)
     sender = f"fuzz-{SEED}-{number}"
     problems = []
     for turn in range(TURNS):
@@ -48,7 +49,7 @@ def walk(url: str, number: int) -> list[str]:
 
 def test_random_walks_always_answer_and_always_give_999_for_danger(assistant):
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda n: walk(assistant.url, n), range(CONVERSATIONS)))
+        results = list(pool.map(lambda n: walk(assistant, n), range(CONVERSATIONS)))
     problems = [p for result in results for p in result]
     print(f"\nFuzz: {CONVERSATIONS * TURNS} turns in {CONVERSATIONS} conversations, "
           f"{len(problems)} problems")  # fmt: skip

@@ -20,6 +20,7 @@ from tests.storage_urls import postgres_database
 
 pytestmark = [pytest.mark.model, pytest.mark.live, pytest.mark.postgres]
 REDIS_URL = os.environ.get("CCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REST_TOKEN = "cluster-test-rest-token-0123456789"
 SCRIPT = [  # one conversation: questions and a started check, 10 turns
     "what is cuckooing", "/start_check", "/deny", "/affirm", "what is a graft phone",
     "/deny", "/deny", "/deny", "who do I report modern slavery to", "/deny",
@@ -46,7 +47,8 @@ def cluster(trained_model, project_root, tmp_path_factory):
         # conversation locked by the killed instance waits up to rasa's 60 s lock
         # lifetime: its user gets the holding message meanwhile).
         shared = {"CCE_TRACKER_DB_URL": database_url, "CCE_REDIS_URL": REDIS_URL,
-                  "CCE_SECRET_KEY": "cluster-test-secret", "CCE_TURN_TIMEOUT": "30"}  # fmt: skip
+                  "CCE_SECRET_KEY": "cluster-test-secret", "CCE_TURN_TIMEOUT": "30",
+                  "CCE_REST_TOKEN": REST_TOKEN}  # fmt: skip
         actions = LiveAssistant(project_root, env=shared, var_dir=var_dir, only="actions")
         actions.start()
         shared["CCE_ACTION_SERVER_URL"] = f"http://127.0.0.1:{actions.action_port}/webhook"
@@ -63,9 +65,8 @@ def cluster(trained_model, project_root, tmp_path_factory):
 
 def send(url: str, sender: str, message: str) -> list[dict]:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"}
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 

@@ -127,3 +127,30 @@ def test_the_action_servers_secret_is_handed_over_in_the_environment(settings):
     commands = " ".join(serve.rasa_command(5005, MODEL) + serve.actions_command(5055))
     assert "action-secret-0123456789" not in commands
     assert serve.child_environment()["CCE_ACTION_SECRET"] == "action-secret-0123456789"
+
+
+def test_the_rest_token_is_handed_over_in_the_environment(settings):
+    token = "rest-token-0123456789abcdef"
+    settings(CCE_ENABLE_REST="1", CCE_REST_TOKEN=token)
+    assert token not in " ".join(serve.rasa_command(5005, MODEL))
+    assert serve.child_environment()["CCE_REST_TOKEN"] == token
+
+
+@pytest.mark.parametrize("token", ["", "short"])
+def test_rest_turned_on_without_a_long_token_refuses_to_start(settings, token):
+    settings(CCE_ENABLE_REST="1", CCE_REST_TOKEN=token)
+    with pytest.raises(SystemExit, match="CCE_REST_TOKEN"):
+        serve.rasa_command(5005, MODEL)
+
+
+def test_an_unknown_rest_setting_is_refused(settings):
+    with pytest.raises(ValueError, match="CCE_ENABLE_REST='maybe' is not known"):
+        settings(CCE_ENABLE_REST="maybe")
+
+
+def test_rest_local_makes_a_token_for_the_children(settings, tmp_path):
+    settings(
+        CCE_ENABLE_REST="local", CCE_REST_TOKEN="", CCE_VAR_DIR=str(tmp_path), CCE_HOST="127.0.0.1"
+    )
+    token = serve.child_environment()["CCE_REST_TOKEN"]
+    assert len(token) >= 32 and (tmp_path / "rest.token").read_text() == token
