@@ -99,6 +99,10 @@ class Settings:
     # Sent by the Rasa server to a separate action server, which refuses requests
     # without it; empty: derived from the server secret (bot.server.action_auth).
     action_secret: str = field(default="", repr=False)
+    # The longest message (characters) any channel hands to the assistant; a longer
+    # one is answered with a request to shorten it and never processed. (The widget's
+    # limit before; the check reads the first 5,000 characters of a description.)
+    max_message_chars: int = 10_000
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
     # Check every incremental tracker result of bot.server.tracker_memo against
@@ -218,6 +222,11 @@ def _checked(settings: Settings) -> Settings:
             f"CCE_REST_TOKEN), '{REST_LOCAL}' (on only while CCE_HOST is a loopback address) "
             "or 0 (off, the default)."
         )
+    if settings.max_message_chars < 1:
+        raise ValueError(
+            f"Setting CCE_MAX_MESSAGE_CHARS={settings.max_message_chars} must be at least 1; "
+            f"the default is {Settings.max_message_chars}."
+        )
     return settings
 
 
@@ -255,6 +264,7 @@ def load_settings() -> Settings:
         rest=_rest_mode(os.environ.get("CCE_ENABLE_REST", "")),
         rest_token=os.environ.get("CCE_REST_TOKEN", "").strip(),
         action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
+        max_message_chars=_env_int("CCE_MAX_MESSAGE_CHARS", Settings.max_message_chars),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(
             origin.strip().rstrip("/")

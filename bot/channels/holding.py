@@ -2,10 +2,12 @@
 
 Every channel of ours hands Rasa a wrapped ``on_new_message``:
 
+- before anything else reads it, a message is refused when its sender id
+  carries another channel's prefix (``web-`` is the widget's, ``teams-`` Teams')
+  or when its text is longer than ``CCE_MAX_MESSAGE_CHARS``: the user of a long
+  message is told why (with the 999 route), and a channel that answers over
+  HTTP gives the refusal's status (403, 413; see :func:`refusal_of`);
 - the text is cleaned of control characters (which some databases refuse);
-- a message is refused, unread, when its sender id carries another channel's
-  prefix (``web-`` is the widget's, ``teams-`` Teams'): a channel that answers
-  over HTTP gives the refusal's status (403; see :func:`refusal_of`);
 - when the conversations database is unavailable, the message is not processed
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
@@ -51,7 +53,7 @@ REFUSAL = "_cce_refusal"  # the attribute a refused message's output channel get
 class Refusal:
     """Why a message was not read, as a channel answering over HTTP says it."""
 
-    status: int  # 403
+    status: int  # 403 or 413
     error: str  # the JSON error's text
 
 
@@ -80,25 +82,36 @@ def holding_reply() -> tuple[str, list[dict[str, str]]]:
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
-def admission(message: UserMessage) -> Refusal | None:
-    """Why the message must not be read, or None."""
+def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
+    """Why the message must not be read, with the reply its user gets (None for
+    a foreign prefix: that is a client's mistake, not a user's), or None."""
+    from bot.messages import get_messages
+
     owner = prefix_owner(message.sender_id or "")
     if owner is not None and owner != message.input_channel:
         prefix = SENDER_PREFIXES[owner]
         error = f"Sender ids starting '{prefix}' belong to the {owner} channel; use another id."
-        return Refusal(403, error)
+        return Refusal(403, error), None
+    limit = get_settings().max_message_chars
+    if len(message.text or "") > limit:
+        reply = get_messages().reply("too_long", limit=f"{limit:,}")
+        return Refusal(413, reply.text.splitlines()[0]), reply
     return None
 
 
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
-        message.text = clean_text(message.text)
         output = message.output_channel
-        refusal = admission(message)
-        if refusal is not None:
+        refused = admission(message)
+        if refused is not None:
+            refusal, reply = refused
             logger.info("A message was refused unread (%s).", refusal.status)
             setattr(output, REFUSAL, refusal)
+            if reply is not None:
+                buttons = [button.as_dict() for button in reply.buttons]
+                await output.send_text_with_buttons(message.sender_id, reply.text, buttons)
             return
+        message.text = clean_text(message.text)
         before = len(output.messages) if isinstance(output, CollectingOutputChannel) else 0
         if not conversations_available():
             logger.warning("Conversations database unavailable: message not processed.")

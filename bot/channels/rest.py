@@ -18,8 +18,8 @@ when asked (``?stream=true``, which failed here), and is open to anyone. Here:
   ``input_channel`` could label check records as the widget's or Teams'), and
   ``metadata`` is dropped, never stored (it is checked for shape, as before).
 - **Every message goes through the holding wrapper** (:mod:`bot.channels.holding`),
-  which refuses a sender id with another channel's prefix (403) and gives every
-  turn an answer.
+  which refuses a sender id with another channel's prefix (403) and a text over
+  ``CCE_MAX_MESSAGE_CHARS`` (413), and gives every turn an answer.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from bot.config import REST_LOCAL, Settings, get_settings
 from bot.server.api_auth import bearer_token, token_matches
 
 logger = logging.getLogger(__name__)
-MAX_BODY = 256 * 1024  # bytes: room for a 100 KB message and its metadata
+MAX_BODY = 256 * 1024  # bytes
 MAX_SENDER = 256  # characters of a sender id
 MAX_METADATA = 16 * 1024  # bytes of metadata, as JSON
 TOKEN_FILE = "rest.token"  # in var/, for CCE_ENABLE_REST=local without CCE_REST_TOKEN

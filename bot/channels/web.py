@@ -9,7 +9,9 @@ Routes (under ``/webhooks/web/``):
 - ``POST /history`` ``{"token"}`` -> the conversation so far, so a reload keeps it.
 
 Every request body must be a JSON object under ``MAX_BODY`` bytes; a bad token
-is refused with 403, a missing one with 401. Pages carry a strict
+is refused with 403, a missing one with 401; a message the holding wrapper
+refuses (a text over ``CCE_MAX_MESSAGE_CHARS``: 413) gets that status and its
+reason. Pages carry a strict
 Content-Security-Policy; cross-origin calls are allowed only from the origins
 configured in ``CCE_WIDGET_ORIGINS`` (never ``*``).
 """
@@ -29,7 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import tokens
-from bot.channels.holding import with_holding_message
+from bot.channels.holding import refusal_of, with_holding_message
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +40,7 @@ STATIC_FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
 }
-MAX_BODY = 64 * 1024  # bytes of a request body
-MAX_TEXT = 10_000  # characters of one message
+MAX_BODY = 64 * 1024  # bytes of a request body (the text's own limit is CCE_MAX_MESSAGE_CHARS)
 PAGE_SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -209,14 +210,15 @@ class WebChatInput(InputChannel):
                 text = data.get("text")
                 if not isinstance(text, str):
                     raise RequestError(400, "`text` must be a string.")
-                if len(text) > MAX_TEXT:
-                    raise RequestError(413, f"A message can be at most {MAX_TEXT:,} characters.")
             except RequestError as error:
                 return self._cors(request, _error(error.status, error.message))
             collector = CollectingOutputChannel()
             await on_new_message(
                 UserMessage(text, collector, session_id, input_channel=self.name())
             )
+            refusal = refusal_of(collector)
+            if refusal is not None:
+                return self._cors(request, _error(refusal.status, refusal.error))
             messages = [
                 {"text": m.get("text") or "", "buttons": m.get("buttons") or []}
                 for m in collector.messages

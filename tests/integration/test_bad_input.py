@@ -1,7 +1,8 @@
 """The bad-input corpus (tests/data/bad_input_cases.yml) through REST and the web
-widget (test_teams_robustness.py sends it through Teams): malformed requests get
-a 4xx with a clear message, odd text gets a sensible reply, nothing returns 500,
-and afterwards the server is healthy and the next normal message is answered."""
+widget (test_teams_robustness.py sends it through Teams): malformed requests and
+messages over the length limit get a 4xx with a clear message, odd text gets a
+sensible reply, nothing returns 500, and afterwards the server is healthy and the
+next normal message is answered."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ BAD_INPUT = {
     "empty": "",
     "spaces": "     ",
     "emoji": "🙂🙃🤷‍♀️",
-    "long": "exploitation " * 800,  # about 10,000 characters
+    "long": "exploitation " * 700,  # about 9,100 characters, under the limit
     "welsh": "Ble mae'r orsaf drenau agosaf os gwelwch yn dda",
     "french": "Quel temps fait-il à Paris aujourd'hui ?",
     "html": "<b>bold</b><script>alert('x')</script>",
@@ -110,7 +110,7 @@ def test_the_home_page_is_the_chat_page_not_rasas_hello(assistant):
 
 def test_the_running_server_refuses_what_rest_must_not_take(assistant):
     """The REST channel as deployed: the token, the sender, other channels' ids,
-    streaming (tests/unit/test_rest_channel.py has each rule)."""
+    streaming, the message limit (tests/unit/test_rest_channel.py has each rule)."""
 
     def status(body: dict, headers: dict, query: str = "") -> tuple[int, dict]:
         request = urllib.request.Request(
@@ -131,4 +131,6 @@ def test_the_running_server_refuses_what_rest_must_not_take(assistant):
     assert status({"message": "what is cuckooing"}, assistant.rest_headers)[0] == 400
     assert status({**ok, "sender": "web-0123"}, assistant.rest_headers)[0] == 403
     assert status(ok, assistant.rest_headers, "?stream=true")[0] == 400
+    code, error = status({**ok, "message": "x" * 200_000}, assistant.rest_headers)
+    assert code == 413 and "longer than I can read" in error["error"]
     assert status(ok, assistant.rest_headers)[0] == 200

@@ -8,8 +8,10 @@ Framework activity sent to the assistant shared with test_teams_live.py
    json case (a REST or widget request body) sends that body as the text, invalid
    UTF-8 bytes as lone surrogates (which JSON can carry and Teams' webhook must
    survive). Each is acknowledged with 200 and answered (a normal reply or the
-   holding message), except a text over the channel's limit (MAX_TEXT, longer
-   than any Teams client sends), which is a 413 with a message, never a 5xx.
+   holding message; a text over the assistant's message limit, 10,000 characters,
+   with the reply that it was not read), except a text over the channel's limit
+   (MAX_TEXT, longer than any Teams client sends), which is a 413 with a
+   message, never a 5xx.
 2. Odd activities only Teams has: ids with lone surrogates (a 400, never a
    500 or a turn that dies in the background), a message that is only an
    @mention or has no text, card clicks whose value is not a payload, odd names
@@ -34,6 +36,7 @@ from typing import Any
 import pytest
 
 from bot.channels.teams.activities import MAX_BODY, MAX_TEXT
+from bot.config import Settings
 from tests.integration.live import LiveAssistant
 from tests.integration.teams_fakes import (
     BOT_ID,
@@ -54,6 +57,7 @@ FUZZ_CONVERSATIONS = 10
 FUZZ_TURNS = 20
 FUZZ_WORKERS = 5
 HOLDING = "Sorry, I can't answer just now"
+TOO_LONG = "longer than I can read"  # the server's default limit, which the test keeps
 MENTION = f"<at>{BOT_NAME}</at>"
 MENTIONED = {"type": "mention", "text": MENTION, "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
 
@@ -109,6 +113,8 @@ def send_case(
     shown = "\n".join(said(m) for m in replies)
     if not shown.strip():
         return "refused", f"{where}: no reply at the connector within {TURN_TIMEOUT:.0f} s"
+    if len(text) > Settings.max_message_chars and TOO_LONG not in shown:
+        return "refused", f"{where}: expected the reply that it was too long, got {shown[:200]!r}"
     return ("holding" if HOLDING in shown else "answered"), None
 
 

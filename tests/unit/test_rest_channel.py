@@ -12,7 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.channels.holding import clean_text
 from bot.channels.rest import MAX_BODY, RestInput, client_token, request_problem, rest_token
 from bot.config import get_settings
-from tests.unit.rasa_app import get, post, say_hello, serving
+from tests.unit.rasa_app import get, post, raw_request, say_hello, serving
 
 
 @pytest.mark.parametrize(
@@ -204,6 +204,36 @@ def test_stream_true_is_refused_with_a_400(settings):
     (streamed, plain), messages = exchange(requests)
     assert streamed[0] == 400 and "stream" in streamed[1]["error"]
     assert plain[0] == 200 and len(messages) == 1
+
+
+def test_a_message_over_the_limit_is_refused_unread(settings):
+    settings(CCE_MAX_MESSAGE_CHARS="100")
+
+    async def requests(base):  # type: ignore[no-untyped-def]
+        return [
+            await post(base + WEBHOOK, {"sender": "a", "message": "x" * 101}, AUTH),
+            await post(base + WEBHOOK, {"sender": "a", "message": "x" * 100}, AUTH),
+        ]
+
+    (over, at), messages = exchange(requests)
+    assert over[0] == 413 and "longer than I can read (100 characters" in over[1]["error"]
+    assert at[0] == 200
+    assert [len(m.text or "") for m in messages] == [100]  # the long one never reached rasa
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(settings):
+    settings()
+
+    async def requests(base):  # type: ignore[no-untyped-def]
+        head = (
+            f"POST {WEBHOOK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {TOKEN}\r\nContent-Length: 10000000\r\n\r\n"
+        )
+        return await raw_request(base, head.encode(), timeout=5.0)
+
+    answer, messages = exchange(requests)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]  # no body was sent at all
+    assert b'"error"' in answer
 
 
 def test_the_answer_is_the_same_as_rasas_own_rest_channel(settings):
