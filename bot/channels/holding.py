@@ -8,6 +8,8 @@ Every channel of ours hands Rasa a wrapped ``on_new_message``:
   message is told why (with the 999 route), and a channel that answers over
   HTTP gives the refusal's status (403, 413; see :func:`refusal_of`);
 - the text is cleaned of control characters (which some databases refuse);
+- the message is redacted in a worker process, off the event loop, before the
+  turn (:mod:`bot.privacy.offload`);
 - when the conversations database is unavailable, the message is not processed
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
@@ -99,6 +101,14 @@ def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     return None
 
 
+async def run_turn(on_new_message: Handler, message: UserMessage) -> None:
+    """The turn, its message first redacted off the event loop."""
+    from bot.privacy import offload
+
+    await offload.prepare(message.text or "")
+    await on_new_message(message)
+
+
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
@@ -117,7 +127,9 @@ def with_holding_message(on_new_message: Handler) -> Handler:
             logger.warning("Conversations database unavailable: message not processed.")
         else:
             try:
-                await asyncio.wait_for(on_new_message(message), get_settings().turn_timeout)
+                await asyncio.wait_for(
+                    run_turn(on_new_message, message), get_settings().turn_timeout
+                )
             except asyncio.TimeoutError:
                 logger.warning("A turn took too long; the user is asked to send it again.")
                 if isinstance(output, CollectingOutputChannel):

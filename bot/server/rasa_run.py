@@ -1,5 +1,5 @@
 """``python -m bot.server.rasa_run ARGS``: rasa's own command line (``rasa ARGS``)
-with :mod:`bot.server.speedups` installed first, the site's own routes
+with :mod:`bot.server.speedups` installed first, the site's own routes and limits
 (:mod:`bot.server.site`), the HTTP API's token check (:mod:`bot.server.api_auth`)
 and, unless ``CCE_ACTIONS=server``, our actions run in this process
 (:mod:`bot.server.inprocess_actions`). `python -m bot serve` starts the Rasa
@@ -35,7 +35,10 @@ def _freeze_after_loading() -> None:
     load_agent_on_start = rasa.core.run.load_agent_on_start
 
     async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        from bot.privacy import offload
+
         agent = await load_agent_on_start(*args, **kwargs)
+        offload.warm_up()  # the redaction worker, started before the first message
         gc.collect()
         gc.freeze()
         logger.debug("%d objects frozen out of the garbage collector.", gc.get_freeze_count())
