@@ -7,7 +7,8 @@ user over ~12-turn conversations; throughput and p95 with 20 and 50 concurrent
 conversations; turn latency at turns 1-10 and 190-200 of one long conversation;
 training time from scratch; and (ours) the held-out accuracy. Both run with the
 HTTP API on (with a token) only so that /model/parse can be timed; ours has its
-REST channel on, with a token (as `make run`). Traffic goes to 127.0.0.1 only;
+REST channel on, with a token (as `make run`), and its rate limits off, so that
+what is measured is capacity, not the limits. Traffic goes to 127.0.0.1 only;
 every loop is bounded.
 """
 
@@ -320,6 +321,8 @@ def main() -> int:
             "CCE_API_TOKEN": TOKEN,
             "CCE_ENABLE_REST": "1",
             "CCE_REST_TOKEN": REST_TOKEN,
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
             "CCE_PORT": "5705",
             "CCE_ACTION_PORT": "5755",
             "CCE_VAR_DIR": str(work / "var"),

@@ -53,6 +53,39 @@ REST_OFF, REST_ON, REST_LOCAL = "off", "on", "local"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # The shortest bearer token accepted (HTTP API, REST channel): a shorter one turns nothing on.
 MIN_TOKEN_CHARS = 16
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` requests per ``seconds`` (in bursts of up to ``count``);
+    a count of 0 turns the limit off."""
+
+    count: int
+    seconds: float
+
+    @property
+    def on(self) -> bool:
+        return self.count > 0
+
+
+def parse_rate(name: str, value: str) -> RateLimit:
+    """``"30/minute"`` (or ``/second``, ``/hour``); ``"off"`` or ``"0"``: no limit."""
+    text = value.strip().lower()
+    if text in ("off", "0", "none"):
+        return RateLimit(0, 60.0)
+    count, _, unit = text.partition("/")
+    if count.strip().isdigit() and unit.strip() in RATE_UNITS and int(count) > 0:
+        return RateLimit(int(count), RATE_UNITS[unit.strip()])
+    raise ValueError(
+        f"Setting {name}={value!r} is not a rate: write e.g. '30/minute' (units: "
+        f"{', '.join(RATE_UNITS)}), or 'off' for no limit."
+    )
+
+
+def _env_rate(name: str, default: RateLimit) -> RateLimit:
+    value = os.environ.get(name, "")
+    return parse_rate(name, value) if value.strip() else default
 
 
 @dataclass(frozen=True)
@@ -103,6 +136,15 @@ class Settings:
     # one is answered with a request to shorten it and never processed. (The widget's
     # limit before; the check reads the first 5,000 characters of a description.)
     max_message_chars: int = 10_000
+    # Requests one client (IP address) may send to the REST and widget webhooks, and
+    # messages one conversation may send, in any channel; beyond them, 429 and
+    # Retry-After. The client's is generous: a council's staff may all reach the
+    # server from one address.
+    rate_limit_client: RateLimit = RateLimit(300, 60.0)
+    rate_limit_conversation: RateLimit = RateLimit(30, 60.0)
+    # Reverse proxies in front of the server whose X-Forwarded-For is trusted for
+    # the client's address (1 behind deploy/nginx.conf; 0: the connection's address).
+    trusted_proxies: int = 0
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
     # Check every incremental tracker result of bot.server.tracker_memo against
@@ -265,6 +307,11 @@ def load_settings() -> Settings:
         rest_token=os.environ.get("CCE_REST_TOKEN", "").strip(),
         action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
         max_message_chars=_env_int("CCE_MAX_MESSAGE_CHARS", Settings.max_message_chars),
+        rate_limit_client=_env_rate("CCE_RATE_LIMIT_CLIENT", Settings.rate_limit_client),
+        rate_limit_conversation=_env_rate(
+            "CCE_RATE_LIMIT_CONVERSATION", Settings.rate_limit_conversation
+        ),
+        trusted_proxies=_env_int("CCE_TRUSTED_PROXIES", Settings.trusted_proxies),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         widget_origins=tuple(
             origin.strip().rstrip("/")

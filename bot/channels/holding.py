@@ -3,10 +3,12 @@
 Every channel of ours hands Rasa a wrapped ``on_new_message``:
 
 - before anything else reads it, a message is refused when its sender id
-  carries another channel's prefix (``web-`` is the widget's, ``teams-`` Teams')
-  or when its text is longer than ``CCE_MAX_MESSAGE_CHARS``: the user of a long
-  message is told why (with the 999 route), and a channel that answers over
-  HTTP gives the refusal's status (403, 413; see :func:`refusal_of`);
+  carries another channel's prefix (``web-`` is the widget's, ``teams-`` Teams'),
+  when its text is longer than ``CCE_MAX_MESSAGE_CHARS``, or when its
+  conversation sends faster than ``CCE_RATE_LIMIT_CONVERSATION`` allows: the
+  user is told why (with the 999 route), and a channel that answers over HTTP
+  gives the refusal's status (403, 413, 429 with ``Retry-After``; see
+  :func:`refusal_of`);
 - the text is cleaned of control characters (which some databases refuse);
 - the message is redacted in a worker process, off the event loop, before the
   turn (:mod:`bot.privacy.offload`);
@@ -55,8 +57,9 @@ REFUSAL = "_cce_refusal"  # the attribute a refused message's output channel get
 class Refusal:
     """Why a message was not read, as a channel answering over HTTP says it."""
 
-    status: int  # 403 or 413
+    status: int  # 403, 413 or 429
     error: str  # the JSON error's text
+    retry_after: int | None = None  # seconds, for 429
 
 
 def refusal_of(output: OutputChannel | None) -> Refusal | None:
@@ -84,9 +87,10 @@ def holding_reply() -> tuple[str, list[dict[str, str]]]:
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
-def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
+async def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     """Why the message must not be read, with the reply its user gets (None for
     a foreign prefix: that is a client's mistake, not a user's), or None."""
+    from bot.channels import rate_limits
     from bot.messages import get_messages
 
     owner = prefix_owner(message.sender_id or "")
@@ -98,6 +102,11 @@ def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     if len(message.text or "") > limit:
         reply = get_messages().reply("too_long", limit=f"{limit:,}")
         return Refusal(413, reply.text.splitlines()[0]), reply
+    wait = await rate_limits.retry_after(rate_limits.CONVERSATION, message.sender_id or "")
+    if wait > 0:
+        seconds = rate_limits.whole_seconds(wait)
+        reply = get_messages().reply("too_fast", seconds=str(seconds))
+        return Refusal(429, reply.text.splitlines()[0], seconds), reply
     return None
 
 
@@ -112,7 +121,7 @@ async def run_turn(on_new_message: Handler, message: UserMessage) -> None:
 def with_holding_message(on_new_message: Handler) -> Handler:
     async def handle(message: UserMessage) -> None:
         output = message.output_channel
-        refused = admission(message)
+        refused = await admission(message)
         if refused is not None:
             refusal, reply = refused
             logger.info("A message was refused unread (%s).", refusal.status)

@@ -11,6 +11,8 @@ when asked (``?stream=true``, which failed here), and is open to anyone. Here:
   run`` turns it on for a server listening on this machine only (``local``).
 - **A bearer token**: ``Authorization: Bearer <CCE_REST_TOKEN>`` (in ``local``
   mode, if unset, one is generated into ``var/rest.token``); otherwise 401.
+- **Per-client rate limit** (``CCE_RATE_LIMIT_CLIENT``, counted before the
+  token is checked, so guessing it is limited too): 429 with ``Retry-After``.
 - **Checked requests**: a clear 4xx instead of an error deep in Rasa
   (:func:`request_problem`): ``sender`` is required (requests without one all
   shared one conversation, ``default``); ``?stream=true`` is refused with 400.
@@ -18,8 +20,9 @@ when asked (``?stream=true``, which failed here), and is open to anyone. Here:
   ``input_channel`` could label check records as the widget's or Teams'), and
   ``metadata`` is dropped, never stored (it is checked for shape, as before).
 - **Every message goes through the holding wrapper** (:mod:`bot.channels.holding`),
-  which refuses a sender id with another channel's prefix (403) and a text over
-  ``CCE_MAX_MESSAGE_CHARS`` (413), and gives every turn an answer.
+  which refuses a sender id with another channel's prefix (403), a conversation
+  over its rate limit (429) and a text over ``CCE_MAX_MESSAGE_CHARS`` (413),
+  and gives every turn an answer.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import rate_limits
 from bot.channels.holding import Handler, refusal_of, with_holding_message
 from bot.config import REST_LOCAL, Settings, get_settings
 from bot.server.api_auth import bearer_token, token_matches
@@ -129,6 +133,14 @@ class RestInput(RasaRestInput):
         return rest
 
     async def _receive(self, request: Request, handler: Handler, token: str) -> HTTPResponse:
+        # The client's rate first, so that guessing the token is limited too.
+        wait = await rate_limits.retry_after(
+            rate_limits.CLIENT, rate_limits.client_address(request)
+        )
+        if wait > 0:
+            seconds = rate_limits.whole_seconds(wait)
+            return _error(429, f"Too many requests; wait {seconds} s.",
+                          {"Retry-After": str(seconds)})  # fmt: skip
         if not token_matches(bearer_token(request), token):
             return _error(401, "A bearer token is required: 'Authorization: Bearer <token>'.",
                           {"WWW-Authenticate": "Bearer"})  # fmt: skip
@@ -144,5 +156,6 @@ class RestInput(RasaRestInput):
                                   input_channel=self.name(), metadata=None))  # fmt: skip
         refusal = refusal_of(collector)
         if refusal is not None:
-            return _error(refusal.status, refusal.error)
+            headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None
+            return _error(refusal.status, refusal.error, headers)
         return response.json(collector.messages)

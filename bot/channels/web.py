@@ -9,9 +9,10 @@ Routes (under ``/webhooks/web/``):
 - ``POST /history`` ``{"token"}`` -> the conversation so far, so a reload keeps it.
 
 Every request body must be a JSON object under ``MAX_BODY`` bytes; a bad token
-is refused with 403, a missing one with 401; a message the holding wrapper
-refuses (a text over ``CCE_MAX_MESSAGE_CHARS``: 413) gets that status and its
-reason. Pages carry a strict
+is refused with 403, a missing one with 401. A client (IP address) over
+``CCE_RATE_LIMIT_CLIENT`` gets 429 with ``Retry-After``; a message the holding
+wrapper refuses (a text over ``CCE_MAX_MESSAGE_CHARS``: 413, its conversation over
+``CCE_RATE_LIMIT_CONVERSATION``: 429) gets that status and its reason. Pages carry a strict
 Content-Security-Policy; cross-origin calls are allowed only from the origins
 configured in ``CCE_WIDGET_ORIGINS`` (never ``*``).
 """
@@ -30,7 +31,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import tokens
+from bot.channels import rate_limits, tokens
 from bot.channels.holding import refusal_of, with_holding_message
 
 logger = logging.getLogger(__name__)
@@ -58,14 +59,24 @@ def page_response() -> HTTPResponse:
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
-def _error(status: int, message: str) -> HTTPResponse:
-    return response.json({"error": message}, status=status)
+def _error(status: int, message: str, retry_after: int | None = None) -> HTTPResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return response.json({"error": message}, status=status, headers=headers)
+
+
+async def client_limited(request: Request) -> None:
+    """Counts the request against its client's rate limit; RequestError(429) beyond it."""
+    wait = await rate_limits.retry_after(rate_limits.CLIENT, rate_limits.client_address(request))
+    if wait > 0:
+        seconds = rate_limits.whole_seconds(wait)
+        raise RequestError(429, f"Too many requests; wait {seconds} s.", seconds)
 
 
 def parse_body(body: bytes | None) -> dict[str, Any]:
@@ -193,32 +204,38 @@ class WebChatInput(InputChannel):
                 "front_door_email": locality["front_door_email"],
             }))  # fmt: skip
 
+        def failed(request: Request, error: RequestError) -> HTTPResponse:
+            return self._cors(request, _error(error.status, error.message, error.retry_after))
+
         @web.route("/session", methods=["POST"])
         async def session(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 parse_body(request.body)
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
+                return failed(request, error)
             token = tokens.sign(tokens.new_session_id(), self._key())
             return self._cors(request, response.json({"token": token}))
 
         @web.route("/message", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 data = parse_body(request.body)
                 session_id = session_from(data, self._key())
                 text = data.get("text")
                 if not isinstance(text, str):
                     raise RequestError(400, "`text` must be a string.")
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
+                return failed(request, error)
             collector = CollectingOutputChannel()
             await on_new_message(
                 UserMessage(text, collector, session_id, input_channel=self.name())
             )
             refusal = refusal_of(collector)
             if refusal is not None:
-                return self._cors(request, _error(refusal.status, refusal.error))
+                refused = RequestError(refusal.status, refusal.error, refusal.retry_after)
+                return failed(request, refused)
             messages = [
                 {"text": m.get("text") or "", "buttons": m.get("buttons") or []}
                 for m in collector.messages
@@ -228,9 +245,10 @@ class WebChatInput(InputChannel):
         @web.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 session_id = session_from(parse_body(request.body), self._key())
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
+                return failed(request, error)
             tracker = await _conversation(request, session_id)
             events = list(tracker.events) if tracker else []
             return self._cors(request, response.json({"messages": history_messages(events)}))

@@ -12,6 +12,8 @@ belong in this blueprint. The same call sets the app's limits (:func:`limit`):
   ``Content-Length``, before it is read (Sanic's default was 100 MB). The HTTP
   API's routes are held to it too, so upload models and training data on the
   server itself, not through the API.
+- ``PROXIES_COUNT``: ``CCE_TRUSTED_PROXIES``, how many reverse proxies' entries in
+  ``X-Forwarded-For`` name the client (for the per-client rate limit).
 """
 
 from __future__ import annotations
@@ -54,11 +56,16 @@ async def too_large(request: Request, exception: Exception) -> HTTPResponse:
 
 
 def limit(app: Any) -> None:
-    """Sets the app's request size limit (see the module's text)."""
+    """Sets the app's request size limit and trusted proxies (see the module's text)."""
     from sanic.exceptions import PayloadTooLarge
+
+    from bot.config import get_settings
 
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.error_handler.add(PayloadTooLarge, too_large)
+    proxies = get_settings().trusted_proxies
+    if proxies > 0:
+        app.config.PROXIES_COUNT = proxies
 
 
 def add_site_routes(app: Any) -> None:

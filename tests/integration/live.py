@@ -51,6 +51,10 @@ class LiveAssistant:
             "CCE_VERIFY_TRACKER_MEMO": "1",
             "CCE_ENABLE_REST": "1",
             "CCE_REST_TOKEN": self.rest_token,
+            # The tests send hundreds of turns a minute from one address; the rate
+            # limits have tests of their own, which set them.
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
         }
         self._env.pop("CCE_ACTION_SERVER_URL", None)  # serve derives it from the port
         self._env.update(env or {})

@@ -32,8 +32,9 @@ class ChatOutput(OutputChannel):
 @pytest.fixture
 def settings(monkeypatch):
     def configure(**env: str) -> None:
-        for name, value in env.items():
+        for name, value in {"CCE_RATE_LIMIT_CONVERSATION": "off", **env}.items():
             monkeypatch.setenv(name, value)
+        monkeypatch.delenv("CCE_REDIS_URL", raising=False)
         get_settings.cache_clear()
 
     monkeypatch.setattr(holding, "conversations_available", lambda: True)
@@ -75,6 +76,7 @@ def test_a_channels_own_sender_ids_pass(settings):
 
 
 def test_another_channels_sender_ids_are_refused_in_any_channel(settings):
+    settings()
     read: list[str] = []
 
     async def turn(message: UserMessage) -> None:

@@ -76,10 +76,15 @@ WEBHOOK = "/webhooks/rest/webhook"
 
 @pytest.fixture
 def settings(monkeypatch):
-    """Sets CCE_* variables for the test (REST on with TOKEN unless given)."""
+    """Sets CCE_* variables for the test (REST on with TOKEN, no rate limits unless given)."""
 
     def configure(**env: str) -> None:
-        defaults = {"CCE_ENABLE_REST": "1", "CCE_REST_TOKEN": TOKEN}
+        defaults = {
+            "CCE_ENABLE_REST": "1",
+            "CCE_REST_TOKEN": TOKEN,
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
+        }
         for name, value in {**defaults, **env}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
@@ -236,6 +241,38 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(settings):
     assert b'"error"' in answer
 
 
+def test_a_client_over_its_rate_is_told_when_to_come_back(settings):
+    settings(CCE_RATE_LIMIT_CLIENT="3/minute")
+
+    async def requests(base):  # type: ignore[no-untyped-def]
+        return [
+            await post(base + WEBHOOK, {"sender": f"s{n}", "message": "hi"}, AUTH) for n in range(5)
+        ]
+
+    answers, messages = exchange(requests)
+    assert [a[0] for a in answers] == [200, 200, 200, 429, 429]
+    assert 1 <= int(answers[3][2]["Retry-After"]) <= 20
+    assert "Too many requests" in answers[3][1]["error"]
+    assert len(messages) == 3
+
+
+def test_a_conversation_over_its_rate_is_told_when_to_come_back(settings):
+    settings(CCE_RATE_LIMIT_CONVERSATION="2/minute")
+
+    async def requests(base):  # type: ignore[no-untyped-def]
+        sent = [
+            await post(base + WEBHOOK, {"sender": "busy", "message": "hi"}, AUTH) for _ in range(3)
+        ]
+        sent.append(await post(base + WEBHOOK, {"sender": "other", "message": "hi"}, AUTH))
+        return sent
+
+    answers, messages = exchange(requests)
+    assert [a[0] for a in answers] == [200, 200, 429, 200]
+    assert 1 <= int(answers[2][2]["Retry-After"]) <= 30
+    assert "faster than I can take them" in answers[2][1]["error"]
+    assert [m.sender_id for m in messages] == ["busy", "busy", "other"]
+
+
 def test_the_answer_is_the_same_as_rasas_own_rest_channel(settings):
     """Our channel keeps rasa's URL, request and answer: the same request, with
     the same turn behind it, gets the same JSON from both."""
@@ -261,3 +298,23 @@ def test_the_answer_is_the_same_as_rasas_own_rest_channel(settings):
     rasas, _ = exchange(requests, turn, channel=RasasRestInput())
     assert ours[0] == rasas[0] == 200
     assert ours[1] == rasas[1]
+
+
+@pytest.mark.parametrize(("proxies", "statuses"), [("0", [200, 429]), ("1", [200, 200])])
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(settings, proxies, statuses):
+    """Behind the reverse proxy (CCE_TRUSTED_PROXIES=1) each client is the address
+    it names; without one, a forged X-Forwarded-For does not make a new client."""
+    settings(CCE_RATE_LIMIT_CLIENT="1/minute", CCE_TRUSTED_PROXIES=proxies)
+
+    async def requests(base):  # type: ignore[no-untyped-def]
+        return [
+            await post(
+                base + WEBHOOK,
+                {"sender": f"s{n}", "message": "hi"},
+                {**AUTH, "X-Forwarded-For": f"192.0.2.{n}"},
+            )
+            for n in (1, 2)
+        ]
+
+    answers, _ = exchange(requests)
+    assert [a[0] for a in answers] == statuses

@@ -93,7 +93,12 @@ def test_history_shows_button_titles_and_hides_commands():
 @pytest.fixture
 def settings(monkeypatch, tmp_path):
     def configure(**env: str) -> None:
-        defaults = {"CCE_SECRET_KEY": "web-test-secret", "CCE_VAR_DIR": str(tmp_path)}
+        defaults = {
+            "CCE_SECRET_KEY": "web-test-secret",
+            "CCE_VAR_DIR": str(tmp_path),
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
+        }
         for name, value in {**defaults, **env}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
@@ -129,3 +134,16 @@ def test_a_message_over_the_limit_is_refused_unread(settings):
     assert over[0] == 413 and "4,000 characters" in over[1]["error"]
     assert at[0] == 200
     assert [len(m.text or "") for m in messages] == [4000]
+
+
+def test_a_client_over_its_rate_is_told_when_to_come_back(settings):
+    settings(CCE_RATE_LIMIT_CLIENT="3/minute")
+
+    async def requests(web):  # type: ignore[no-untyped-def]
+        token = (await post(web + "/session", {}))[1]["token"]
+        return [await post(web + "/message", {"token": token, "text": "hi"}) for _ in range(3)]
+
+    answers, messages = widget(requests)
+    assert [a[0] for a in answers] == [200, 200, 429]
+    assert int(answers[2][2]["Retry-After"]) >= 1 and "Too many requests" in answers[2][1]["error"]
+    assert len(messages) == 2
