@@ -16,7 +16,8 @@ Framework activity sent to the assistant shared with test_teams_live.py
    500 or a turn that dies in the background), a message that is only an
    @mention or has no text, card clicks whose value is not a payload, odd names
    and types where nothing depends on them (each answered).
-3. A shorter seeded fuzz: test_fuzz.py's moves and danger message, the button
+3. A shorter seeded fuzz: test_fuzz.py's moves (with its adversarial messages
+   as long as a message may be) and danger message, the button
    moves (``/affirm``...) sent as card clicks, half the conversations group chats
    where the bot is @mentioned. Every turn is answered and the danger message
    always gets the "call 999 now" reply.
@@ -48,7 +49,7 @@ from tests.integration.teams_fakes import (
     said,
 )
 from tests.integration.test_bad_input import CASES
-from tests.integration.test_fuzz import DANGER, MOVES, SEED
+from tests.integration.test_fuzz import DANGER, SEED, next_move
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
 TURN_TIMEOUT = 20.0  # s for a turn's first reply (the holding message comes after 5.5 s)
@@ -246,7 +247,7 @@ def walk(teams: LiveAssistant, fake: FakeMicrosoft, number: int) -> list[dict[st
     rng = random.Random(SEED + number)  # the same moves as test_fuzz.py's walk `number`
     turns = []
     for turn in range(FUZZ_TURNS):
-        message = DANGER if rng.random() < 0.08 else rng.choice(MOVES)
+        message = next_move(rng)
         sent = fuzz_activity(fake, number, message)
         started = time.monotonic()
         status, answer = post(teams.url, sent, good_token(fake))
