@@ -10,6 +10,13 @@ cut into pieces of that length, each tokenized as it would be on its own, and th
 tokens joined into one ``Doc`` whose text is exactly the text given (so character
 offsets still point into what was typed). Text without such a run, i.e. every
 message anyone writes, goes to spaCy's tokenizer unchanged.
+
+Every later step of the pipeline (lemmas, rasa's tokens, the classifier, the
+indicator matcher) costs time on the event loop per token, and a text of
+punctuation or emoji is one token a character: 10,000 of them took half a
+second. A doc therefore holds at most :data:`MOST_TOKENS` tokens read one by one
+(more than a message at the length limit holds in words); the rest of a longer
+text is its last token, unread, so that the doc's text is still the whole text.
 """
 
 from __future__ import annotations
@@ -26,6 +33,9 @@ if TYPE_CHECKING:
 # a small cost per piece.
 LONGEST_RUN = 100
 _LONG_RUN = re.compile(rf"\S{{{LONGEST_RUN + 1},}}")
+# Tokens read of one text: a message at the 10,000-character limit holds about
+# 2,000 words; past this the rest is one token (see the module's text).
+MOST_TOKENS = 2_500
 
 
 def cut_points(text: str) -> list[int]:
@@ -47,13 +57,28 @@ class BoundedTokenizer:
     def __call__(self, text: str) -> Doc:
         cuts = cut_points(text)
         if not cuts:
-            return self.tokenizer(text)
+            doc = self.tokenizer(text)
+            if len(doc) <= MOST_TOKENS:
+                return doc
+            return self._joined(text, iter([(0, doc)]))
+        pieces = zip([0, *cuts], [*cuts, len(text)], strict=True)
+        return self._joined(
+            text, ((start, self.tokenizer(text[start:end])) for start, end in pieces)
+        )
+
+    def _joined(self, text: str, pieces: Iterator[tuple[int, Doc]]) -> Doc:
+        """One doc of the pieces' tokens (each piece's offset in ``text`` given),
+        at most MOST_TOKENS of them and then the rest of the text as one token."""
         from spacy.tokens import Doc
 
         words: list[str] = []
         spaces: list[bool] = []
-        for start, end in zip([0, *cuts], [*cuts, len(text)], strict=True):
-            for token in self.tokenizer(text[start:end]):
+        for start, piece in pieces:
+            for token in piece:
+                if len(words) == MOST_TOKENS:
+                    words.append(text[start + token.idx :])
+                    spaces.append(False)
+                    return Doc(self.tokenizer.vocab, words=words, spaces=spaces)
                 words.append(token.text)
                 spaces.append(bool(token.whitespace_))
         return Doc(self.tokenizer.vocab, words=words, spaces=spaces)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlp.bounded_tokenizer import LONGEST_RUN, BoundedTokenizer, cut_points
+from bot.nlp.bounded_tokenizer import LONGEST_RUN, MOST_TOKENS, BoundedTokenizer, cut_points
 from bot.nlp.pipeline import get_nlp
 
 ORDINARY = [
@@ -44,7 +44,28 @@ ADVERSARIAL = {
 def test_long_runs_without_whitespace_are_tokenized_keeping_the_text(text):
     doc = get_nlp()(text)
     assert doc.text == text  # offsets still point into what was typed
-    assert all(len(token.text) <= LONGEST_RUN for token in doc)
+    assert all(len(token.text) <= LONGEST_RUN for token in doc[:-1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\U0001f622" * 10_000, "([{" * 3_333, ", " * 5_000, "a " * 5_000, "x. " * 3_000],
+    ids=["emoji", "brackets", "commas", "one-letter words", "short sentences"],
+)
+def test_no_text_is_read_past_the_most_tokens(text):
+    """A token a character: the rest past MOST_TOKENS is one token, unread."""
+    doc = get_nlp()(text)
+    assert doc.text == text
+    assert len(doc) == MOST_TOKENS + 1
+    assert text.endswith(doc[-1].text) and len(doc[-1].text) > LONGEST_RUN
+
+
+def test_a_message_at_the_length_limit_is_read_whole():
+    prose = "I am worried about a young person who keeps going missing and has two phones. "
+    text = (prose * 130)[:10_000]  # the message limit, ~2,000 words
+    ours = get_nlp().tokenizer(text)
+    spacys = get_nlp().tokenizer.tokenizer(text)
+    assert [(t.text, t.whitespace_) for t in ours] == [(t.text, t.whitespace_) for t in spacys]
 
 
 def test_a_long_run_is_cut_every_longest_run_characters():
