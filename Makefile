@@ -63,8 +63,10 @@ test: $(MODEL) lint browser ## Set up, then run every test (lint, data validatio
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest
 
+# `make bench BENCH_ARGS="--only adversarial"`: only the row of another user's turns
+# under adversarial messages (bench/bench.py).
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
-	$(PY) bench/bench.py
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 teams-package: $(VENV)/.installed ## Build the Teams app package dist/cce-teams.zip (needs CCE_TEAMS_APP_ID, CCE_TEAMS_PUBLIC_URL)
 	$(PY) -m bot teams-package
