@@ -47,8 +47,10 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUT)
 
 train: $(MODEL) ## Train the model when its data or config changed
 
+# `make run` listens on 127.0.0.1 (unless CCE_HOST says otherwise) and turns the REST
+# channel on for this machine only, its token generated into var/rest.token.
 run: $(MODEL) ## Set up, then start the assistant on http://localhost:5005
-	$(PY) -m bot serve
+	CCE_ENABLE_REST=$${CCE_ENABLE_REST:-local} $(PY) -m bot serve
 
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
 
@@ -79,8 +81,10 @@ test: $(MODEL) lint browser deploy-tools ## Set up, then run every test (lint, d
 	$(RASA) data validate --fail-on-warnings
 	$(PY) -m pytest
 
+# `make bench BENCH_ARGS="--only adversarial"`: only the row of another user's turns
+# under adversarial messages (bench/bench.py).
 bench: $(MODEL) ## Measure ours beside a plain `rasa init` assistant (table, JSON and PNG in bench-results/)
-	$(PY) bench/bench.py
+	$(PY) bench/bench.py $(BENCH_ARGS)
 
 bench-deploy: $(MODEL) deploy-tools ## Turns per second through nginx (shipped config) with one instance and with two (bench-results/deploy_throughput.json)
 	$(PY) bench/deploy_throughput.py

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.messages import Reply, get_messages
-from bot.privacy.redaction import looks_identifying
+from bot.privacy.offload import identifying
 
 REMINDED = "privacy_reminded"
 
@@ -29,7 +29,8 @@ def send(
         )
     if tracker is None or tracker.get_slot(REMINDED):
         return []
-    if not looks_identifying(tracker.latest_message.get("text") or ""):
+    # Usually worked out before the turn, off the event loop (bot.privacy.offload).
+    if not identifying(tracker.latest_message.get("text") or ""):
         return []
     dispatcher.utter_message(text=get_messages().reply("privacy_reminder").text)
     return [SlotSet(REMINDED, True)]

@@ -5,13 +5,21 @@ Measured for each: time from start to ready and resident memory of each
 process; NLU parse latency (/model/parse); whole-turn latency over REST for one
 user over ~12-turn conversations; throughput and p95 with 20 and 50 concurrent
 conversations; turn latency at turns 1-10 and 190-200 of one long conversation;
-training time from scratch; and (ours) the held-out accuracy. Both run with the
-HTTP API on (with a token) only so that /model/parse can be timed. Traffic goes
+training time from scratch; (ours) the held-out accuracy; and (ours) another
+user's turn latency while adversarial messages are sent (:func:`under_attack`).
+Both run with the HTTP API on (with a token) only so that /model/parse can be
+timed; ours has its REST channel on, with a token (as `make run`), and its rate
+limits off, so that what is measured is capacity, not the limits. Traffic goes
 to 127.0.0.1 only; every loop is bounded.
+
+``bench/bench.py --only adversarial`` measures just that last row, against the
+model already trained in models/ (`make train`), and writes
+``bench-results/bench-adversarial.json``.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -20,9 +28,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 OUT = ROOT / "bench-results"
 TOKEN = "bench-" + uuid.uuid4().hex
+REST_TOKEN = "bench-rest-" + uuid.uuid4().hex
 ENV = {
     **os.environ,
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -94,9 +106,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def post(url: str, body: dict, timeout: float = 120) -> Any:
+def post(url: str, body: dict, timeout: float = 120, headers: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
@@ -143,9 +157,15 @@ def children(pid: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, name: str, command: list[str], cwd: Path, port: int, env: dict) -> None:
+    def __init__(
+        self, name: str, command: list[str], cwd: Path, port: int, env: dict, ours: bool = True
+    ) -> None:
         self.name, self.port = name, port
         self.url = f"http://127.0.0.1:{port}"
+        # Ours takes its tokens in headers only; plain rasa takes the API's in the URL.
+        self.headers = {"Authorization": f"Bearer {REST_TOKEN}"} if ours else {}
+        self.parse_url = f"{self.url}/model/parse" + ("" if ours else f"?token={TOKEN}")
+        self.parse_headers = {"Authorization": f"Bearer {TOKEN}"} if ours else {}
         self.log = (OUT / f"{name}.log").open("w")
         started = time.monotonic()
         self.process = subprocess.Popen(
@@ -175,6 +195,8 @@ class Server:
             role = (
                 "action server"
                 if "rasa_sdk" in cmd or "actions_run" in cmd
+                else "redaction worker"  # bot/privacy/offload.py (and its resource tracker)
+                if "multiprocessing" in cmd
                 else "rasa server"
                 if " run" in cmd
                 else "wrapper"
@@ -192,22 +214,25 @@ class Server:
         self.log.close()
 
 
-def turn(url: str, sender: str, message: str) -> float:
+def turn(server: Server, sender: str, message: str) -> float:
     started = time.perf_counter()
-    post(f"{url}/webhooks/rest/webhook", {"sender": sender, "message": message})
+    post(
+        f"{server.url}/webhooks/rest/webhook",
+        {"sender": sender, "message": message},
+        headers=server.headers,
+    )
     return time.perf_counter() - started
 
 
 def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
-    url = server.url
     parse = []
     for text in parse_texts * 5:
         started = time.perf_counter()
-        post(f"{url}/model/parse?token={TOKEN}", {"text": text})
+        post(server.parse_url, {"text": text}, headers=server.parse_headers)
         parse.append(time.perf_counter() - started)
     one_user = []
     for n in range(8):
-        one_user += [turn(url, f"one-{n}-{uuid.uuid4().hex}", m) for m in script]
+        one_user += [turn(server, f"one-{n}-{uuid.uuid4().hex}", m) for m in script]
     results = {
         "ready_s": round(server.ready_seconds, 1),
         "parse_p50_ms": round(statistics.median(parse) * 1000, 1),
@@ -221,7 +246,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
 
         def conversation(n: int, users: int = users) -> list[float]:
             sender = f"c{users}-{n}-{uuid.uuid4().hex}"
-            return [turn(url, sender, m) for m in script]
+            return [turn(server, sender, m) for m in script]
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=users) as pool:
@@ -231,7 +256,7 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
         results[f"throughput_{users}_turns_s"] = round(len(latencies) / elapsed, 1)
         results[f"p95_{users}_ms"] = round(percentile(latencies, 0.95) * 1000, 1)
     sender = f"long-{uuid.uuid4().hex}"
-    growth = [turn(url, sender, script[i % len(script)]) for i in range(200)]
+    growth = [turn(server, sender, script[i % len(script)]) for i in range(200)]
     results["growth_turn_ms"] = [round(x * 1000, 1) for x in growth]
     results["turns_1_10_ms"] = round(statistics.median(growth[:10]) * 1000, 1)
     results["turns_190_200_ms"] = round(statistics.median(growth[189:200]) * 1000, 1)
@@ -239,15 +264,121 @@ def measure(server: Server, script: list[str], parse_texts: list[str]) -> dict:
     return results
 
 
-def heldout_accuracy(url: str) -> float:
+# Adversarial messages: what stalled every user (200,000 characters without a space,
+# posted to REST), its kin, and the same shapes at the message limit, which are read.
+LIMIT = 10_000  # CCE_MAX_MESSAGE_CHARS's default, which the benchmarked server keeps
+ADVERSARIAL = [
+    "x" * 200_000, "@" * 200_000, "([{" * 33_333, "\U0001f622" * 20_000,
+    "x" * LIMIT, "@" * LIMIT, "([{" * (LIMIT // 3), "\U0001f622" * LIMIT, "a@b." * (LIMIT // 4),
+]  # fmt: skip
+ATTACKERS = 4  # threads sending adversarial messages back to back
+ATTACK_SECONDS = 60.0
+
+
+def under_attack(server: Server, script: list[str]) -> dict:
+    """Another user's turn latency (``script``, one turn after another) while
+    ATTACKERS threads send ADVERSARIAL messages, each from a new sender."""
+    stop = threading.Event()
+    outcomes: Counter[str] = Counter()
+
+    def attack(n: int) -> None:
+        for i in range(1_000_000):
+            if stop.is_set():
+                return
+            message = ADVERSARIAL[(n + i) % len(ADVERSARIAL)]
+            try:
+                post(
+                    f"{server.url}/webhooks/rest/webhook",
+                    {"sender": f"attacker-{n}-{i}", "message": message},
+                    headers=server.headers,
+                )
+                outcomes["answered"] += 1
+            except urllib.error.HTTPError as error:
+                outcomes[str(error.code)] += 1
+            except OSError as error:  # no answer in time, or the connection dropped
+                outcomes[type(error).__name__] += 1
+
+    attackers = [threading.Thread(target=attack, args=(n,)) for n in range(ATTACKERS)]
+    for thread in attackers:
+        thread.start()
+    time.sleep(2.0)  # the attack is under way before the other user starts
+    latencies: list[float] = []
+    deadline = time.monotonic() + ATTACK_SECONDS
+    n = 0
+    while time.monotonic() < deadline:
+        sender = f"other-{n}-{uuid.uuid4().hex}"
+        latencies += [turn(server, sender, m) for m in script]
+        n += 1
+    stop.set()
+    for thread in attackers:
+        thread.join(timeout=180)
+    return {
+        "other_user_turns": len(latencies),
+        "other_user_p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "other_user_p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "other_user_max_ms": round(max(latencies) * 1000, 1),
+        "adversarial_sent": dict(outcomes),
+        "attackers": ATTACKERS,
+    }
+
+
+def heldout_accuracy(server: Server) -> float:
     """The held-out questions' section accuracy, parsed by the running server."""
     import yaml
 
     from bot.knowledge.evaluation import evaluate
 
     data = yaml.safe_load((ROOT / "tests/data/heldout_questions.yml").read_text())
-    report = evaluate(data, lambda text: post(f"{url}/model/parse?token={TOKEN}", {"text": text}))
+    report = evaluate(
+        data, lambda text: post(server.parse_url, {"text": text}, headers=server.parse_headers)
+    )
     return float(report["section_accuracy"])
+
+
+def ours_env(work: Path) -> dict[str, str]:
+    """Ours as `make run` starts it, with the API on for /model/parse and no rate limits."""
+    return {
+        **ENV,
+        "CCE_ENABLE_API": "true",
+        "CCE_API_TOKEN": TOKEN,
+        "CCE_ENABLE_REST": "1",
+        "CCE_REST_TOKEN": REST_TOKEN,
+        "CCE_RATE_LIMIT_CLIENT": "off",
+        "CCE_RATE_LIMIT_CONVERSATION": "off",
+        "CCE_PORT": "5705",
+        "CCE_ACTION_PORT": "5755",
+        "CCE_VAR_DIR": str(work / "var"),
+    }
+
+
+def adversarial_only() -> int:
+    """``--only adversarial``: the row alone, against models/cce.tar.gz."""
+    if not (ROOT / "models" / "cce.tar.gz").exists():
+        print("No trained model in models/: run `make train` first.", file=sys.stderr)
+        return 2
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cce-bench-"))
+    try:
+        server = Server("ours-adversarial", [PY, "-m", "bot", "serve"], ROOT, 5705, ours_env(work))
+        try:
+            row = under_attack(server, OURS)
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print_attack(row)
+    (OUT / "bench-adversarial.json").write_text(json.dumps(row, indent=2))
+    print(f"Written {OUT / 'bench-adversarial.json'}")
+    return 0
+
+
+def print_attack(row: dict) -> None:
+    print(
+        f"other user's turns under attack ({row['attackers']} senders of adversarial messages): "
+        f"p50 {row['other_user_p50_ms']} ms, p95 {row['other_user_p95_ms']} ms, "
+        f"max {row['other_user_max_ms']} ms over {row['other_user_turns']} turns "
+        f"(target p95 < 1000 ms); adversarial requests {row['adversarial_sent']}"
+    )
 
 
 def train(command: list[str], cwd: Path) -> float:
@@ -299,19 +430,12 @@ def main() -> int:
             ],
             ROOT,
         )
-        env = {
-            **ENV,
-            "CCE_ENABLE_API": "true",
-            "CCE_API_TOKEN": TOKEN,
-            "CCE_PORT": "5705",
-            "CCE_ACTION_PORT": "5755",
-            "CCE_VAR_DIR": str(work / "var"),
-            "CCE_MODELS_DIR": str(work / "models"),
-        }
+        env = {**ours_env(work), "CCE_MODELS_DIR": str(work / "models")}
         ours_server = Server("ours", [PY, "-m", "bot", "serve"], ROOT, 5705, env)
         try:
             ours = measure(ours_server, OURS, PARSE_TEXTS)
-            ours["heldout_section_accuracy"] = heldout_accuracy(ours_server.url)
+            ours["heldout_section_accuracy"] = heldout_accuracy(ours_server)
+            ours["under_attack"] = under_attack(ours_server, OURS)
         finally:
             ours_server.stop()
         ours["train_s"] = ours_train
@@ -342,6 +466,7 @@ def main() -> int:
             plain_dir,
             5706,
             ENV,
+            ours=False,
         )
         try:
             plain = measure(plain_server, PLAIN, ["hello there", "I am sad"])
@@ -376,6 +501,7 @@ def main() -> int:
     if scaled:
         print(f"{'memory, ours ' + str(WORKERS) + ' workers (MB)':34} {scaled['memory_mb']}")
     print(f"held-out section accuracy (ours): {ours['heldout_section_accuracy']}")
+    print_attack(ours["under_attack"])
     results = {"ours": ours, "plain": plain, **({"ours_workers": scaled} if scaled else {})}
     (OUT / "bench.json").write_text(json.dumps(results, indent=2))
     chart(ours, plain, OUT / "bench.png")
@@ -384,4 +510,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only", choices=["adversarial"], help="measure one row only (see the module's text)"
+    )
+    sys.exit(adversarial_only() if parser.parse_args().only == "adversarial" else main())

@@ -64,6 +64,45 @@ def _env_flag(name: str) -> bool:
 ACTIONS_IN_PROCESS, ACTIONS_SERVER = "in-process", "server"
 # How the servers write their log (CCE_LOG_FORMAT): rasa's lines, or one JSON object a line.
 LOG_TEXT, LOG_JSON = "text", "json"
+# The REST channel (CCE_ENABLE_REST): off, on, or on only while the server listens
+# on a loopback address (what `make run` asks for).
+REST_OFF, REST_ON, REST_LOCAL = "off", "on", "local"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+# The shortest bearer token accepted (HTTP API, REST channel): a shorter one turns nothing on.
+MIN_TOKEN_CHARS = 16
+RATE_UNITS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` requests per ``seconds`` (in bursts of up to ``count``);
+    a count of 0 turns the limit off."""
+
+    count: int
+    seconds: float
+
+    @property
+    def on(self) -> bool:
+        return self.count > 0
+
+
+def parse_rate(name: str, value: str) -> RateLimit:
+    """``"30/minute"`` (or ``/second``, ``/hour``); ``"off"`` or ``"0"``: no limit."""
+    text = value.strip().lower()
+    if text in ("off", "0", "none"):
+        return RateLimit(0, 60.0)
+    count, _, unit = text.partition("/")
+    if count.strip().isdigit() and unit.strip() in RATE_UNITS and int(count) > 0:
+        return RateLimit(int(count), RATE_UNITS[unit.strip()])
+    raise ValueError(
+        f"Setting {name}={value!r} is not a rate: write e.g. '30/minute' (units: "
+        f"{', '.join(RATE_UNITS)}), or 'off' for no limit."
+    )
+
+
+def _env_rate(name: str, default: RateLimit) -> RateLimit:
+    value = os.environ.get(name, "")
+    return parse_rate(name, value) if value.strip() else default
 
 
 @dataclass(frozen=True)
@@ -75,7 +114,9 @@ class Settings:
     content_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "content")
     var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
     models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
-    host: str = "0.0.0.0"
+    # The address the servers listen on: this machine only unless a deployer says
+    # otherwise (0.0.0.0 in a container, behind the reverse proxy).
+    host: str = "127.0.0.1"
     port: int = 5005
     action_port: int = 5055
     # Where our actions run: "in-process" (in the Rasa server, by rasa-sdk's
@@ -100,6 +141,27 @@ class Settings:
     # turns it on, and then only with a token.
     enable_api: bool = False
     api_token: str = field(default="", repr=False)
+    # The REST channel (POST /webhooks/rest/webhook): "off" (404), "on" (with
+    # CCE_REST_TOKEN as a bearer token) or "local" (on only while `host` is a
+    # loopback address; the token generated into var/rest.token if not set).
+    rest: str = REST_OFF
+    rest_token: str = field(default="", repr=False)
+    # Sent by the Rasa server to a separate action server, which refuses requests
+    # without it; empty: derived from the server secret (bot.server.action_auth).
+    action_secret: str = field(default="", repr=False)
+    # The longest message (characters) any channel hands to the assistant; a longer
+    # one is answered with a request to shorten it and never processed. (The widget's
+    # limit before; the check reads the first 5,000 characters of a description.)
+    max_message_chars: int = 10_000
+    # Requests one client (IP address) may send to the REST and widget webhooks, and
+    # messages one conversation may send, in any channel; beyond them, 429 and
+    # Retry-After. The client's is generous: a council's staff may all reach the
+    # server from one address.
+    rate_limit_client: RateLimit = RateLimit(300, 60.0)
+    rate_limit_conversation: RateLimit = RateLimit(30, 60.0)
+    # Reverse proxies in front of the server whose X-Forwarded-For is trusted for
+    # the client's address (1 behind deploy/nginx.conf; 0: the connection's address).
+    trusted_proxies: int = 0
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
     # Check every incremental tracker result of bot.server.tracker_memo against
@@ -161,6 +223,13 @@ class Settings:
     # The privacy notice (and terms) page the Teams app links to; empty: /privacy
     # at the public address.
     teams_privacy_url: str = ""
+
+    @property
+    def rest_enabled(self) -> bool:
+        """Whether the REST channel answers (see ``rest``)."""
+        if self.rest == REST_LOCAL:
+            return self.host in LOOPBACK_HOSTS
+        return self.rest == REST_ON
 
     @property
     def teams_configured(self) -> bool:
@@ -229,7 +298,6 @@ MIN_SECRET_KEY_LENGTH = 32
 # Bounds of CCE_WIDGET_TOKEN_MINUTES and CCE_TEAMS_KEY_REFETCH_SECONDS (see _checked).
 MAX_WIDGET_TOKEN_MINUTES = 24 * 60
 KEY_REFETCH_RANGE = (1.0, 24 * 3600.0)
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def is_secure_url(url: str) -> bool:
@@ -314,7 +382,27 @@ def _checked(settings: Settings) -> Settings:
             "and set the same value on every instance, or unset it on a single instance to have "
             "one generated into var/secret.key."
         )
+    if settings.rest not in (REST_OFF, REST_ON, REST_LOCAL):
+        raise ValueError(
+            f"Setting CCE_ENABLE_REST={settings.rest!r} is not known: use 1 (on, with "
+            f"CCE_REST_TOKEN), '{REST_LOCAL}' (on only while CCE_HOST is a loopback address) "
+            "or 0 (off, the default)."
+        )
+    if settings.max_message_chars < 1:
+        raise ValueError(
+            f"Setting CCE_MAX_MESSAGE_CHARS={settings.max_message_chars} must be at least 1; "
+            f"the default is {Settings.max_message_chars}."
+        )
     return settings
+
+
+def _rest_mode(value: str) -> str:
+    text = value.strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return REST_OFF
+    if text in ("1", "true", "yes", "on"):
+        return REST_ON
+    return text
 
 
 def load_settings() -> Settings:
@@ -323,7 +411,7 @@ def load_settings() -> Settings:
         content_dir=_env_path("CCE_CONTENT_DIR", PROJECT_ROOT / "content"),
         var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
         models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
-        host=os.environ.get("CCE_HOST", "0.0.0.0"),
+        host=os.environ.get("CCE_HOST", "").strip() or Settings.host,
         port=_env_int("CCE_PORT", 5005),
         action_port=_env_int("CCE_ACTION_PORT", 5055),
         actions=os.environ.get("CCE_ACTIONS", ACTIONS_IN_PROCESS).strip().lower(),
@@ -339,6 +427,15 @@ def load_settings() -> Settings:
         verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
         enable_api=_env_flag("CCE_ENABLE_API"),
         api_token=os.environ.get("CCE_API_TOKEN", ""),
+        rest=_rest_mode(os.environ.get("CCE_ENABLE_REST", "")),
+        rest_token=os.environ.get("CCE_REST_TOKEN", "").strip(),
+        action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
+        max_message_chars=_env_int("CCE_MAX_MESSAGE_CHARS", Settings.max_message_chars),
+        rate_limit_client=_env_rate("CCE_RATE_LIMIT_CLIENT", Settings.rate_limit_client),
+        rate_limit_conversation=_env_rate(
+            "CCE_RATE_LIMIT_CONVERSATION", Settings.rate_limit_conversation
+        ),
+        trusted_proxies=_env_int("CCE_TRUSTED_PROXIES", Settings.trusted_proxies),
         secret_key=os.environ.get("CCE_SECRET_KEY", ""),
         log_format=os.environ.get("CCE_LOG_FORMAT", "").strip().lower() or LOG_TEXT,
         metrics_dir_setting=os.environ.get("CCE_METRICS_DIR", "").strip(),

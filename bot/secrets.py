@@ -35,13 +35,14 @@ class Purpose(Enum):
     RECORD_OWNERS = b"cce-assistant/record-owners/v1"
 
 
-def load_or_create_secret(var_dir: Path, configured: str = "") -> bytes:
+def load_or_create_secret(var_dir: Path, configured: str = "", name: str = SECRET_FILE) -> bytes:
+    """``configured`` if set, else the value kept in ``var_dir/name``, made on first use."""
     if configured:
         return configured.encode("utf-8")
-    path = var_dir / SECRET_FILE
+    path = var_dir / name
     if path.exists():
         return path.read_text(encoding="ascii").strip().encode("ascii")
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = secrets.token_hex(32)
     # Create it readable by the owner only; if two processes race, the first wins.
     try:

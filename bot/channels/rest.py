@@ -1,21 +1,54 @@
-"""Rasa's REST channel (``POST /webhooks/rest/webhook``), with two additions:
-requests are checked first (a clear 4xx instead of an error deep in Rasa), and
-every turn gets an answer (see :mod:`bot.channels.holding`)."""
+"""The REST channel (``POST /webhooks/rest/webhook``): rasa's URL and request
+format (``{"sender": "id", "message": "text"}``, answered with a JSON list of
+messages), for scripts, smoke tests and integrations; people use the widget or
+Teams.
+
+It replaces rasa's own ``RestInput.blueprint``, because rasa's takes any sender
+id, any ``input_channel`` and any ``metadata`` from the request body, streams
+when asked (``?stream=true``, which failed here), and is open to anyone. Here:
+
+- **Off unless enabled** (``CCE_ENABLE_REST``): off, every route is 404. ``make
+  run`` turns it on for a server listening on this machine only (``local``).
+- **A bearer token**: ``Authorization: Bearer <CCE_REST_TOKEN>`` (in ``local``
+  mode, if unset, one is generated into ``var/rest.token``); otherwise 401.
+- **Per-client rate limit** (``CCE_RATE_LIMIT_CLIENT``, counted before the
+  token is checked, so guessing it is limited too): 429 with ``Retry-After``.
+- **Checked requests**: a clear 4xx instead of an error deep in Rasa
+  (:func:`request_problem`): ``sender`` is required (requests without one all
+  shared one conversation, ``default``); ``?stream=true`` is refused with 400.
+- **What is recorded**: the channel is always ``rest`` (the body's
+  ``input_channel`` could label check records as the widget's or Teams'), and
+  ``metadata`` is dropped, never stored (it is checked for shape, as before).
+- **Every message goes through the holding wrapper** (:mod:`bot.channels.holding`),
+  which refuses a sender id with another channel's prefix (403), a conversation
+  over its rate limit (429) and a text over ``CCE_MAX_MESSAGE_CHARS`` (413),
+  and gives every turn an answer.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+from typing import Any
 
+import rasa.utils.endpoints
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.holding import Handler, with_holding_message
+from bot.channels import rate_limits
+from bot.channels.holding import Handler, refusal_of, with_holding_message
+from bot.channels.rest_tokens import rest_token
+from bot.config import get_settings
+from bot.server.api_auth import bearer_token, token_matches
 
-MAX_BODY = 256 * 1024  # bytes: room for a 100 KB message and its metadata
+logger = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024  # bytes
 MAX_SENDER = 256  # characters of a sender id
 MAX_METADATA = 16 * 1024  # bytes of metadata, as JSON
+OFF = "The REST channel is not enabled on this server."
 
 
 def request_problem(body: bytes | None) -> tuple[int, str] | None:
@@ -31,9 +64,9 @@ def request_problem(body: bytes | None) -> tuple[int, str] | None:
     if not isinstance(data.get("message"), str):
         return 400, "`message` must be a string."
     sender = data.get("sender")
-    if sender is not None and (not isinstance(sender, str) or not sender.strip()):
-        return 400, "`sender` must be a non-empty string."
-    if isinstance(sender, str) and len(sender) > MAX_SENDER:
+    if not isinstance(sender, str) or not sender.strip():
+        return 400, "`sender` must be a non-empty string: the conversation's id, your own."
+    if len(sender) > MAX_SENDER:
         return 400, f"`sender` can be at most {MAX_SENDER} characters."
     metadata = data.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
@@ -43,19 +76,65 @@ def request_problem(body: bytes | None) -> tuple[int, str] | None:
     return None
 
 
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> HTTPResponse:
+    return response.json({"error": message}, status=status, headers=headers)
+
+
+def _streaming(request: Request) -> bool:
+    """Whether rasa's channel would have streamed the reply (its own reading of
+    ``?stream=``), which this one refuses instead."""
+    return rasa.utils.endpoints.bool_arg(request, "stream", default=False)
+
+
 class RestInput(RasaRestInput):
     """Same name, URL and request format as rasa's ``rest`` channel."""
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        blueprint = super().blueprint(with_holding_message(on_new_message))
+        rest = Blueprint("custom_webhook_RestInput", __name__)
+        handler = with_holding_message(on_new_message)
+        settings = get_settings()
+        enabled = settings.rest_enabled
+        token = rest_token(settings) if enabled else ""
+        if enabled and not token:
+            logger.warning("The REST channel has no token (CCE_REST_TOKEN): it stays off.")
+            enabled = False
 
-        async def check_request(request: Request) -> HTTPResponse | None:
-            if request.method != "POST":
-                return None
-            problem = request_problem(request.body)
-            if problem:
-                return response.json({"error": problem[1]}, status=problem[0])
-            return None
+        @rest.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"}) if enabled else _error(404, OFF)
 
-        blueprint.middleware(check_request, "request")
-        return blueprint
+        @rest.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not enabled:
+                return _error(404, OFF)
+            return await self._receive(request, handler, token)
+
+        return rest
+
+    async def _receive(self, request: Request, handler: Handler, token: str) -> HTTPResponse:
+        # The client's rate first, so that guessing the token is limited too.
+        wait = await rate_limits.retry_after(
+            rate_limits.CLIENT, rate_limits.client_address(request)
+        )
+        if wait > 0:
+            seconds = rate_limits.whole_seconds(wait)
+            return _error(429, f"Too many requests; wait {seconds} s.",
+                          {"Retry-After": str(seconds)})  # fmt: skip
+        if not token_matches(bearer_token(request), token):
+            return _error(401, "A bearer token is required: 'Authorization: Bearer <token>'.",
+                          {"WWW-Authenticate": "Bearer"})  # fmt: skip
+        if _streaming(request):
+            return _error(400, "Streamed replies (?stream=true) are not offered; leave it out.")
+        problem = request_problem(request.body)
+        if problem:
+            return _error(*problem)
+        data: dict[str, Any] = json.loads(request.body)
+        collector = CollectingOutputChannel()
+        # The channel is always this one, and the body's metadata is not kept.
+        await handler(UserMessage(data["message"], collector, data["sender"],
+                                  input_channel=self.name(), metadata=None))  # fmt: skip
+        refusal = refusal_of(collector)
+        if refusal is not None:
+            headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None
+            return _error(refusal.status, refusal.error, headers)
+        return response.json(collector.messages)

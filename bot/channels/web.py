@@ -15,7 +15,10 @@ length (``session_expiration_time`` in domain.yml, or CCE_WIDGET_TOKEN_MINUTES);
 ``expires_in`` says how many seconds are left, so the widget can forget an idle
 conversation on its own. Every request body must be a JSON object under
 ``MAX_BODY`` bytes; a missing token is refused with 401, a bad or expired one
-with 403 (``{"error", "reason": "invalid" | "expired"}``). Pages carry a strict
+with 403 (``{"error", "reason": "invalid" | "expired"}``). A client (IP address) over
+``CCE_RATE_LIMIT_CLIENT`` gets 429 with ``Retry-After``; a message the holding
+wrapper refuses (a text over ``CCE_MAX_MESSAGE_CHARS``: 413, its conversation over
+``CCE_RATE_LIMIT_CONVERSATION``: 429) gets that status and its reason. Pages carry a strict
 Content-Security-Policy; cross-origin calls are allowed only from the origins
 configured in ``CCE_WIDGET_ORIGINS`` (never ``*``).
 """
@@ -37,8 +40,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import tokens
-from bot.channels.holding import with_holding_message
+from bot.channels import rate_limits, tokens
+from bot.channels.holding import refusal_of, with_holding_message
 from bot.channels.outgoing import (
     FEEDBACK_REASONS,
     answered_text,
@@ -57,8 +60,7 @@ STATIC_FILES = {
     "widget.js": "application/javascript; charset=utf-8",
     "widget.css": "text/css; charset=utf-8",
 }
-MAX_BODY = 64 * 1024  # bytes of a request body
-MAX_TEXT = 10_000  # characters of one message
+MAX_BODY = 64 * 1024  # bytes of a request body (the text's own limit is CCE_MAX_MESSAGE_CHARS)
 PAGE_SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -76,16 +78,30 @@ def page_response() -> HTTPResponse:
 
 
 class RequestError(Exception):
-    def __init__(self, status: int, message: str, reason: str | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, reason: str | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.reason = reason
+        self.retry_after = retry_after
 
 
-def _error(status: int, message: str, reason: str | None = None) -> HTTPResponse:
+def _error(
+    status: int, message: str, reason: str | None = None, retry_after: int | None = None
+) -> HTTPResponse:
     body = {"error": message} if reason is None else {"error": message, "reason": reason}
-    return response.json(body, status=status)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return response.json(body, status=status, headers=headers)
+
+
+async def client_limited(request: Request) -> None:
+    """Counts the request against its client's rate limit; RequestError(429) beyond it."""
+    wait = await rate_limits.retry_after(rate_limits.CLIENT, rate_limits.client_address(request))
+    if wait > 0:
+        seconds = rate_limits.whole_seconds(wait)
+        raise RequestError(429, f"Too many requests; wait {seconds} s.", retry_after=seconds)
 
 
 def parse_body(body: bytes | None) -> dict[str, Any]:
@@ -286,30 +302,41 @@ class WebChatInput(InputChannel):
                 "feedback": feedback_texts(),
             }))  # fmt: skip
 
+        def failed(request: Request, error: RequestError) -> HTTPResponse:
+            return self._cors(
+                request, _error(error.status, error.message, error.reason, error.retry_after)
+            )
+
         @web.route("/session", methods=["POST"])
         async def session(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 parse_body(request.body)
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message))
+                return failed(request, error)
             return self._cors(request, response.json(self._issue(request, tokens.new_session_id())))
 
         @web.route("/message", methods=["POST"])
         async def message(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 data = parse_body(request.body)
                 session_id = session_from(data, self._key()).session_id
                 text = data.get("text")
                 if not isinstance(text, str):
                     raise RequestError(400, "`text` must be a string.")
-                if len(text) > MAX_TEXT:
-                    raise RequestError(413, f"A message can be at most {MAX_TEXT:,} characters.")
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message, error.reason))
+                return failed(request, error)
             collector = CollectingOutputChannel()
             await on_new_message(
                 UserMessage(text, collector, session_id, input_channel=self.name())
             )
+            refusal = refusal_of(collector)
+            if refusal is not None:
+                return failed(
+                    request,
+                    RequestError(refusal.status, refusal.error, retry_after=refusal.retry_after),
+                )
             messages = [widget_message(m) for m in combine(collector.messages)]
             # A message keeps the conversation alive: its token is renewed.
             body = {"messages": messages, **self._issue(request, session_id)}
@@ -321,11 +348,12 @@ class WebChatInput(InputChannel):
             from bot.storage.records import record_feedback
 
             try:
+                await client_limited(request)
                 data = parse_body(request.body)
                 verified = session_from(data, self._key())
                 answer_id, helpful, reason = feedback_request(data)
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message, error.reason))
+                return failed(request, error)
             if not record_feedback(answer_id, verified.session_id, helpful, reason):
                 return self._cors(request, _error(404, "No such answer in this conversation."))
             return self._cors(request, response.json({"ok": True}))
@@ -333,9 +361,10 @@ class WebChatInput(InputChannel):
         @web.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:
             try:
+                await client_limited(request)
                 verified = session_from(parse_body(request.body), self._key())
             except RequestError as error:
-                return self._cors(request, _error(error.status, error.message, error.reason))
+                return failed(request, error)
             tracker = await _conversation(request, verified.session_id)
             events = list(tracker.events) if tracker else []
             # Reading is not a message: the token is not renewed.

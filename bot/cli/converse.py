@@ -4,8 +4,11 @@
 
 A script file holds conversations; each is a list of steps, a user message and
 what the bot's replies (all texts and button titles of that turn, joined) must
-and must not contain. Each conversation gets a fresh sender id. A deployer can
-run the same scripts against their own deployment as a smoke test::
+and must not contain. Each conversation gets a fresh sender id. The REST
+channel's bearer token is sent from ``CCE_REST_TOKEN`` or, against the server
+``make run`` started here, from ``var/rest.token`` (never from the command line).
+A deployer can run the same scripts against their own deployment (with the REST
+channel enabled there) as a smoke test::
 
     conversations:
       - name: cuckooing is answered with its source
@@ -111,14 +114,14 @@ def run_conversation(conversation: Conversation, send: Send) -> list[str]:
     return failures
 
 
-def rest_sender(url: str, timeout: float = 30.0) -> Send:
+def rest_sender(url: str, token: str, timeout: float = 30.0) -> Send:
+    """Sends one message over REST with the bearer token; returns the replies."""
     endpoint = url.rstrip("/") + "/webhooks/rest/webhook"
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
 
     def send(sender: str, message: str) -> list[dict[str, Any]]:
         body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-        request = urllib.request.Request(
-            endpoint, data=body, headers={"Content-Type": "application/json"}
-        )
+        request = urllib.request.Request(endpoint, data=body, headers=headers)
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read().decode("utf-8"))
 
@@ -131,7 +134,16 @@ def main(args: argparse.Namespace) -> int:
     except (OSError, ScriptError, ContentError) as exc:
         print(f"Cannot read the scripts: {exc}", file=sys.stderr)
         return 2
-    send = rest_sender(args.url, timeout=args.timeout)
+    from bot.channels.rest_tokens import client_token
+    from bot.config import get_settings
+
+    token = client_token(get_settings())
+    if not token:
+        print("The REST channel needs its token: set CCE_REST_TOKEN to the server's "
+              "(against `make run` on this machine it is read from var/rest.token).",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    send = rest_sender(args.url, token, timeout=args.timeout)
     failed = 0
     for conversation in conversations:
         failures = run_conversation(conversation, send)

@@ -1,5 +1,7 @@
 """Retention and erasure: ``python -m bot purge --older-than DAYS`` and
-``python -m bot erase SENDER_ID``. Both print counts only, never content."""
+``python -m bot erase SENDER_ID``. Both print counts only, never content. In a
+SQLite file the deleted rows are overwritten, and the write-ahead log emptied
+afterwards (:mod:`bot.storage.sqlite_file`)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from datetime import datetime, timedelta, timezone
 def purge(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.storage.conversations import TrackerUnitOfWork
-    from bot.storage.database import DatabaseError
+    from bot.storage.database import DatabaseError, get_engine
     from bot.storage.records import ready
     from bot.storage.repository import UnitOfWork
+    from bot.storage.sqlite_file import empty_log
 
     settings = get_settings()
     days = settings.retention_days if args.older_than is None else args.older_than
@@ -26,6 +29,7 @@ def purge(args: argparse.Namespace) -> int:
             conversations, events = uow.conversations.delete_inactive_since(
                 cutoff.replace(tzinfo=timezone.utc)
             )
+        empty_log(get_engine(settings.effective_tracker_database_url))
         with UnitOfWork(ready(settings.effective_database_url)) as records:
             checks = records.checks.delete_older_than(cutoff)
             answers = records.answers.delete_older_than(cutoff)
@@ -42,14 +46,16 @@ def erase(args: argparse.Namespace) -> int:
     record of it may carry (:func:`bot.storage.records.owner_hashes`)."""
     from bot.config import get_settings
     from bot.storage.conversations import TrackerUnitOfWork
-    from bot.storage.database import DatabaseError
+    from bot.storage.database import DatabaseError, get_engine
     from bot.storage.records import owner_hashes, ready
     from bot.storage.repository import UnitOfWork
+    from bot.storage.sqlite_file import empty_log
 
     settings = get_settings()
     try:
         with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
             events = uow.conversations.delete_conversation(args.sender_id)
+        empty_log(get_engine(settings.effective_tracker_database_url))
         with UnitOfWork(ready(settings.effective_database_url)) as records:
             hashes = owner_hashes(args.sender_id)
             checks = sum(records.checks.delete_for_sender(h) for h in hashes)

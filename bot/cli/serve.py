@@ -2,7 +2,11 @@
 (or, with ``CCE_ACTIONS=server``, the action server and then the Rasa server).
 
 They run as child processes of this one; stopping this command (Ctrl+C or
-SIGTERM) stops them. Ports and paths come from :mod:`bot.config`.
+SIGTERM) stops them. Ports, the address they listen on (``CCE_HOST``, this machine
+only by default) and paths come from :mod:`bot.config`. Secrets (the HTTP API's
+token, the REST channel's, the action server's) reach the children in their
+environment, never on a command line, where every user of the machine could
+read them with ``ps``.
 
 Each server started here counts for ``/metrics`` in a folder of its own under
 ``CCE_METRICS_DIR`` (``PROMETHEUS_MULTIPROC_DIR`` for its processes: its Sanic
@@ -21,7 +25,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bot.config import ACTIONS_SERVER, LOG_JSON, PROJECT_ROOT, get_settings
+from bot.config import (
+    ACTIONS_SERVER,
+    LOG_JSON,
+    MIN_TOKEN_CHARS,
+    PROJECT_ROOT,
+    REST_LOCAL,
+    REST_ON,
+    get_settings,
+)
 
 
 def _model_path(models_dir: Path) -> Path:
@@ -59,6 +71,14 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
         env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     else:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
+    from bot.channels.rest_tokens import rest_token
+    from bot.server.action_auth import ENV as ACTION_SECRET_ENV
+    from bot.server.action_auth import action_secret
+
+    env[ACTION_SECRET_ENV] = action_secret()  # endpoints.yml sends it; the action server checks it
+    if settings.rest_enabled:
+        env["CCE_REST_TOKEN"] = rest_token(settings)
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
 
@@ -79,13 +99,23 @@ def rasa_command(port: int, model: Path) -> list[str]:
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
         "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
     ]  # fmt: skip
+    command += ["--interface", settings.host]
     if settings.enable_api:
-        if len(settings.api_token) < 16:
+        if len(settings.api_token) < MIN_TOKEN_CHARS:
             raise SystemExit(
-                "CCE_ENABLE_API is on but CCE_API_TOKEN is unset or shorter than 16 "
-                "characters: set a long random token (the API must never be open)."
+                "CCE_ENABLE_API is on but CCE_API_TOKEN is unset or shorter than "
+                f"{MIN_TOKEN_CHARS} characters: set a long random token (the API must never "
+                "be open)."
             )
-        command += ["--enable-api", "--auth-token", settings.api_token]
+        # The token stays in the environment (bot.server.api_auth reads it there).
+        command += ["--enable-api"]
+    if settings.rest == REST_ON and len(settings.rest_token) < MIN_TOKEN_CHARS:
+        raise SystemExit(
+            "CCE_ENABLE_REST is on but CCE_REST_TOKEN is unset or shorter than "
+            f"{MIN_TOKEN_CHARS} characters: set a long random token, or use "
+            f"CCE_ENABLE_REST={REST_LOCAL} on a machine of your own (the token is then "
+            "generated into var/rest.token)."
+        )
     if settings.widget_origins:  # never "*": bot.config drops it
         command += ["--cors", *settings.widget_origins]
     return command
@@ -99,6 +129,13 @@ def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     if not get_settings().actions_in_process:
         commands.insert(0, actions_command(action_port))
     return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
+
+
+def local_url(host: str, port: int) -> str:
+    """Where this machine reaches a server listening on ``host``."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def wait_until_ready(url: str, timeout: float, processes: list[subprocess.Popen]) -> bool:
@@ -158,8 +195,10 @@ def main(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        if wait_until_ready(f"http://127.0.0.1:{port}/", 180, processes):
-            print(f"The assistant is ready on http://localhost:{port}/ (Ctrl+C stops it).")
+        if wait_until_ready(f"{local_url(settings.host, port)}/", 180, processes):
+            print(f"The assistant is ready on {local_url(settings.host, port)}/ (Ctrl+C stops it).")
+            if settings.rest_enabled and not settings.rest_token:
+                print(f"REST channel on; its bearer token is in {settings.var_dir / 'rest.token'}.")
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         print("A server stopped; stopping the assistant.", file=sys.stderr)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -42,9 +42,24 @@ from bot.nlp.indicator_matcher import IndicatorMatcher, get_matcher
 from bot.nlp.preselection import DEFAULT_THRESHOLD, Confirmation, load_examples
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
 INDICATOR_ENTITY = "indicator"
 VULNERABILITY_ENTITY = "vulnerability"
 MODEL_FILE = "preselection.joblib"
+
+
+def searched_part(doc: Doc, characters: int, tokens: int) -> Doc:
+    """The doc's first tokens, as many as end within ``characters`` and at most
+    ``tokens`` of them (the doc itself when that is all of it)."""
+    end = 0
+    for token in doc[:tokens]:
+        if token.idx + len(token.text) > characters:
+            break
+        end += 1
+    return doc if end == len(doc) else doc[:end].as_doc()
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
@@ -60,9 +75,13 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         """The component's default config (see parent class for full docstring)."""
         return {
-            # Longest message (in characters) searched; the rest is ignored, so a
-            # pasted document cannot slow every turn down.
+            # Longest part of a message searched, in characters and in tokens (5,000
+            # characters of prose are about 1,100 tokens; of punctuation or emoji,
+            # 5,000): the rest is ignored, so that no message, pasted document or
+            # flood of symbols, holds the event loop for long (the matcher takes
+            # about 75 microseconds a token, in one call that nothing interrupts).
             "max_characters": 5000,
+            "max_tokens": 1250,
             # The annotated descriptions the confirming classifier learns from
             # (relative to the project), and how sure it must be to keep a find.
             "examples": "content/triage/indicator_examples",
@@ -149,12 +168,10 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             if doc is None or not text.strip():
                 continue
-            if len(text) > self._config["max_characters"]:
-                matches = self._matcher.match(text[: self._config["max_characters"]])
-            else:
-                matches = self._matcher.match_doc(doc)
+            part = searched_part(doc, self._config["max_characters"], self._config["max_tokens"])
+            matches = self._matcher.match_doc(part)
             if matches and self._confirmation is not None:
-                kept = set(self._confirmation.confirm(text, [m.item_id for m in matches]))
+                kept = set(self._confirmation.confirm(part.text, [m.item_id for m in matches]))
                 matches = [m for m in matches if m.item_id in kept]
             entities = [
                 {

@@ -24,8 +24,11 @@ class SpacyPipelineError(RuntimeError):
 
 
 def build_nlp() -> Language:
-    """Builds blank English with the lookup lemmatizer (about a second)."""
+    """Builds blank English with the lookup lemmatizer (about a second), its
+    tokenizer bounded (:mod:`bot.nlp.bounded_tokenizer`)."""
     import spacy
+
+    from bot.nlp.bounded_tokenizer import bound
 
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -37,7 +40,7 @@ def build_nlp() -> Language:
             "`spacy-lookups-data` package; install it with `make install` "
             f"(or `pip install spacy-lookups-data`). spaCy said: {exc}"
         ) from exc
-    return nlp
+    return bound(nlp)
 
 
 @lru_cache(maxsize=1)

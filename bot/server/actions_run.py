@@ -8,7 +8,8 @@ enough to hit the turn timeout and give that user the holding message. Loading
 happens here, when the server starts, never at import time. `python -m bot
 serve` starts the action server this way (with ``CCE_ACTIONS=server`` or ``--only
 actions``); with the actions in the Rasa server, :mod:`bot.server.inprocess_actions`
-loads the same data there.
+loads the same data there. Every request but ``GET /health`` must carry the
+Rasa server's shared secret (:mod:`bot.server.action_auth`).
 
 It also answers ``GET /metrics`` (the check outcomes it counted) and writes its
 log as the Rasa server does (:mod:`bot.monitoring.logs`).
@@ -67,9 +68,11 @@ def _with_metrics_route() -> None:
 
 def main() -> None:
     from bot.monitoring import logs
+    from bot.server import action_auth
 
     logs.early()
     started = time.monotonic()
+    action_auth.install()  # requests without the Rasa server's shared secret get 401
     load_everything()
     logger.info("Action server data loaded in %.1f s.", time.monotonic() - started)
     from rasa_sdk.__main__ import main as rasa_sdk_main

@@ -1,8 +1,9 @@
 """``python -m bot.server.rasa_run ARGS``: rasa's own command line (``rasa ARGS``)
-with :mod:`bot.server.speedups` installed first and, unless ``CCE_ACTIONS=server``,
-our actions run in this process (:mod:`bot.server.inprocess_actions`), the site's
-own routes (:mod:`bot.server.site`) and our log setup (:mod:`bot.monitoring.logs`)
-in place. `python -m bot serve` starts the Rasa server this way.
+with :mod:`bot.server.speedups` installed first, the site's own routes and limits
+(:mod:`bot.server.site`), the HTTP API's token check (:mod:`bot.server.api_auth`),
+our log setup (:mod:`bot.monitoring.logs`) and, unless ``CCE_ACTIONS=server``, our
+actions run in this process (:mod:`bot.server.inprocess_actions`). `python -m bot
+serve` starts the Rasa server this way.
 
 Once the model is loaded, everything loaded so far (the model, spaCy, the
 guidance index: millions of objects that live as long as the process) is moved
@@ -23,7 +24,7 @@ from typing import Any
 
 from bot.config import get_settings
 from bot.monitoring import logs
-from bot.server import site, speedups
+from bot.server import api_auth, site, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,10 @@ def _freeze_after_loading() -> None:
     load_agent_on_start = rasa.core.run.load_agent_on_start
 
     async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        from bot.privacy import offload
+
         agent = await load_agent_on_start(*args, **kwargs)
+        offload.warm_up()  # the redaction worker, started before the first message
         gc.collect()
         gc.freeze()
         logger.debug("%d objects frozen out of the garbage collector.", gc.get_freeze_count())
@@ -49,6 +53,7 @@ def main() -> None:
     speedups.install()
     site.install()
     logs.install_in_rasa()
+    api_auth.install()
     _freeze_after_loading()
     if get_settings().actions_in_process:
         from bot.server import inprocess_actions

@@ -1,14 +1,26 @@
-"""The server's own top-level pages, in place of rasa's "Hello from Rasa" at ``/``.
+"""The server's own top-level pages, in place of rasa's "Hello from Rasa" at ``/``,
+and the app's own limits.
 
 rasa 3.6 adds its root route through ``rasa.server.add_root_route(app)``, both
-with the HTTP API and without it; :func:`install` replaces that function so the
-same call adds :func:`blueprint` instead: ``/`` is the chat page a newcomer
-expects. Further top-level routes of the assistant belong in this blueprint:
-``/privacy`` and ``/accessibility`` (:mod:`bot.pages`), with their stylesheet at
-``/assets/page.css``, under the chat page's strict Content-Security-Policy; and
+with the HTTP API and without it, as it builds the Sanic app; :func:`install`
+replaces that function so the same call adds :func:`blueprint` instead: ``/`` is
+the chat page a newcomer expects. Further top-level routes of the assistant
+belong in this blueprint: ``/privacy`` and ``/accessibility`` (:mod:`bot.pages`),
+with their stylesheet at ``/assets/page.css``, under the chat page's strict
+Content-Security-Policy; and
 
 - ``GET /health/live`` and ``GET /health/ready`` (:mod:`bot.monitoring.health`);
 - ``GET /metrics``, the counts for Prometheus (:mod:`bot.monitoring.metrics`).
+
+The same call sets the app's limits (:func:`limit`):
+
+- ``REQUEST_MAX_SIZE``: a body larger than any channel accepts (``MAX_BODY``,
+  256 KB) is refused with 413 (a JSON error, as the channels give) from its
+  ``Content-Length``, before it is read (Sanic's default was 100 MB). The HTTP
+  API's routes are held to it too, so upload models and training data on the
+  server itself, not through the API.
+- ``PROXIES_COUNT``: ``CCE_TRUSTED_PROXIES``, how many reverse proxies' entries in
+  ``X-Forwarded-For`` name the client (for the per-client rate limit).
 """
 
 from __future__ import annotations
@@ -84,8 +96,32 @@ def blueprint() -> Blueprint:
     return site
 
 
+MAX_BODY = 256 * 1024  # bytes: the largest body any channel accepts (REST, Teams)
+
+
+async def too_large(request: Request, exception: Exception) -> HTTPResponse:
+    """The 413 as the channels' JSON error, instead of Sanic's HTML page."""
+    return response.json(
+        {"error": f"The request is larger than {MAX_BODY // 1024} KB."}, status=413
+    )
+
+
+def limit(app: Any) -> None:
+    """Sets the app's request size limit and trusted proxies (see the module's text)."""
+    from sanic.exceptions import PayloadTooLarge
+
+    from bot.config import get_settings
+
+    app.config.REQUEST_MAX_SIZE = MAX_BODY
+    app.error_handler.add(PayloadTooLarge, too_large)
+    proxies = get_settings().trusted_proxies
+    if proxies > 0:
+        app.config.PROXIES_COUNT = proxies
+
+
 def add_site_routes(app: Any) -> None:
     """Stands in for ``rasa.server.add_root_route``."""
+    limit(app)
     app.blueprint(blueprint())
 
 

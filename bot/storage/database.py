@@ -8,10 +8,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
-from bot.storage.sqlite_file import sqlite_file_with_folder
+from bot.storage.sqlite_file import secure_delete, sqlite_file_with_folder
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,9 +24,11 @@ class DatabaseError(RuntimeError):
 def get_engine(url: str) -> Engine:
     """One engine per URL; for a SQLite file, its folder is created. (The records
     are written once a check, so their SQLite file is opened for each write.)"""
-    sqlite_file_with_folder(url)
     # hide_parameters: a database error's text (which gets logged) names no values.
-    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
+    if sqlite_file_with_folder(url) is not None:
+        event.listen(engine, "connect", secure_delete)  # erasure overwrites (sqlite_file)
+    return engine
 
 
 def _alembic_config(url: str) -> Any:

@@ -18,6 +18,15 @@ connections are closed, each first folding its log into the file it has open
 The same happens when the process exits. Replacing the file while the
 assistant is stopped needs nothing more than removing its ``-wal`` and
 ``-shm`` files with it (README, "Configuration").
+
+Erasure (:mod:`bot.cli.retention`): every SQLite connection of ours, here and
+for the records (:mod:`bot.storage.database`), has ``secure_delete`` on, so a
+deleted row's bytes are overwritten with zeros rather than left in free pages
+(some builds of SQLite have it on by default, most do not); ``erase`` and
+``purge`` then fold the log into the file and empty it (:func:`empty_log`), so
+no earlier copy of an erased page stays in ``-wal``. A SQLite file is created
+readable and writable by its owner only (0600, in a folder made 0700), and its
+log files take the same permissions from it.
 """
 
 from __future__ import annotations
@@ -52,11 +61,48 @@ def sqlite_file(url: str | URL) -> Path | None:
 
 
 def sqlite_file_with_folder(url: str | URL) -> Path | None:
-    """:func:`sqlite_file`, with the folder it goes in made if it is missing."""
+    """:func:`sqlite_file`, with the folder it goes in made if it is missing, and
+    the file itself made empty (which SQLite takes as a new database) for its
+    owner only; an existing file others may read is narrowed to 0600 too."""
     path = sqlite_file(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_file(path)
     return path
+
+
+def private_file(path: Path) -> None:
+    """Creates ``path`` with mode 0600 if it is missing; narrows it if it is wider."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+            logger.warning("%s could be read by others; it is now 0600.", path.name)
+    except OSError as exc:  # e.g. a file of another user: said, not fatal
+        logger.warning("Could not make %s private (%s).", path.name, exc)
+
+
+def secure_delete(dbapi_connection: Any, _record: Any = None) -> None:
+    """A connection's deletions overwrite the deleted bytes (see the module's text)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+def empty_log(engine: Engine) -> None:
+    """Folds a SQLite file's write-ahead log into it and empties it (best effort:
+    a reader in another process may hold it, and the next checkpoint does it)."""
+    if engine.url.get_backend_name() != "sqlite":
+        return
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as exc:  # noqa: BLE001 - the deletion itself is done and committed
+        logger.warning("Could not empty the SQLite log (%s).", exc)
 
 
 def file_identity(path: Path) -> tuple[int, int] | None:
@@ -73,6 +119,7 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
+    secure_delete(dbapi_connection)
 
 
 def _before_close(dbapi_connection: Any, _record: Any) -> None:

@@ -37,7 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from bot.config import get_settings
-from bot.privacy.redaction import redact
+from bot.privacy.offload import redaction
 from bot.storage.sqlite_file import OpenFile, sqlite_file_with_folder
 from bot.storage.turn_cache import Head, TurnCache
 
@@ -77,10 +77,11 @@ def conversations_available() -> bool:
 
 
 def redact_event(event: Event) -> Event:
-    """A copy of a user message event with its text redacted; other events as they are."""
+    """A copy of a user message event with its text redacted; other events as they are.
+    (The redaction was usually worked out before the turn, off the event loop.)"""
     if not isinstance(event, UserUttered) or not event.text:
         return event
-    redacted = redact(event.text)
+    redacted = redaction(event.text)
     if not redacted.kinds:
         return event
     stored = copy.deepcopy(event)

@@ -4,6 +4,7 @@ CCE_ACTIONS=server also the action server; or one of them) for live tests."""
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from bot.cli.converse import Send, rest_sender
 
 
 def free_port() -> int:
@@ -34,6 +37,8 @@ class LiveAssistant:
         self.action_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = project_root / "results" / f"live-{self.port}.log"
+        # The REST channel is off unless enabled, and then needs a token: on here.
+        self.rest_token = "test-rest-" + secrets.token_hex(16)
         self._root = project_root
         # Its own data folder (SQLite tracker store, records, secret) unless given one.
         self.var_dir = var_dir or Path(tempfile.mkdtemp(prefix="cce-live-"))
@@ -44,9 +49,16 @@ class LiveAssistant:
             "CCE_VAR_DIR": str(self.var_dir),
             # Every incremental tracker result is checked against rasa's own (stop() reads the log).
             "CCE_VERIFY_TRACKER_MEMO": "1",
+            "CCE_ENABLE_REST": "1",
+            "CCE_REST_TOKEN": self.rest_token,
+            # The tests send hundreds of turns a minute from one address; the rate
+            # limits have tests of their own, which set them.
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
         }
         self._env.pop("CCE_ACTION_SERVER_URL", None)  # serve derives it from the port
         self._env.update(env or {})
+        self.rest_token = self._env.get("CCE_REST_TOKEN", "")  # a test may give its own
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 240) -> None:
@@ -77,6 +89,14 @@ class LiveAssistant:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"The assistant was not ready in {timeout} s; see {self.log}")
+
+    def rest(self, timeout: float = 30.0) -> Send:
+        """Sends a message over the REST channel, with the token."""
+        return rest_sender(self.url, self.rest_token, timeout=timeout)
+
+    @property
+    def rest_headers(self) -> dict[str, str]:
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {self.rest_token}"}
 
     @staticmethod
     def _ok(url: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.cli.converse import reply_text, rest_sender
+from bot.cli.converse import reply_text
 from tests.integration.live import LiveAssistant
 from tests.storage_urls import POSTGRES_ADMIN_URL, postgres_database
 
@@ -22,7 +22,7 @@ def assert_holding(said: str) -> None:
 
 
 def run_outage(live: LiveAssistant, take_down, bring_back) -> None:
-    send = rest_sender(live.url)
+    send = live.rest()
     send("outage", "/start_check")
     assert "under 18" in reply_text(send("outage", "/deny"))
     take_down()

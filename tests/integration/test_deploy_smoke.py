@@ -188,19 +188,19 @@ def burst(deployment, path: str, count: int, source: str) -> list[tuple[int, dic
 
 
 def test_a_client_over_its_rate_gets_429_with_retry_after_and_others_are_not_held_up(deployment):
-    # A request nginx passes on costs the app little: an empty body is a 400 (REST).
+    # A request nginx passes on costs the app little: without the REST token it is a 401.
     answers = burst(deployment, "/webhooks/rest/webhook", 40, "127.0.0.30")
     statuses = [status for status, _, _ in answers]
-    assert statuses[:21] == [400] * 21 and statuses.count(429) >= 10, statuses
+    assert statuses[:21] == [401] * 21 and statuses.count(429) >= 10, statuses
     for status, headers, body in answers:
         if status == 429:
             assert headers["Retry-After"] == "1" and headers["Strict-Transport-Security"] == HSTS
             assert "wait a second" in json.loads(body)["error"]
     # Another client is not limited by the first one's requests; the widget shares the allowance.
-    assert burst(deployment, "/webhooks/rest/webhook", 1, "127.0.0.31")[0][0] == 400
+    assert burst(deployment, "/webhooks/rest/webhook", 1, "127.0.0.31")[0][0] == 401
     assert burst(deployment, "/webhooks/web/session", 1, "127.0.0.30")[0][0] == 429
     time.sleep(1.5)  # what Retry-After asked for (and a little more)
-    assert burst(deployment, "/webhooks/rest/webhook", 1, "127.0.0.30")[0][0] == 400
+    assert burst(deployment, "/webhooks/rest/webhook", 1, "127.0.0.30")[0][0] == 401
     # Teams has its own, larger allowance (Microsoft's few addresses carry every user).
     teams = [status for status, _, _ in burst(deployment, activities_path(), 80, "127.0.0.32")]
     assert teams[:41] == [401] * 41 and teams.count(429) >= 10, teams

@@ -1,16 +1,24 @@
 """Conversation fuzzing: seeded random walks mixing questions, greetings, button
-payloads out of order, checks started, abandoned, restarted and finished, and
-"a child is in danger right now" at random points. Every user turn gets a reply;
-the danger message always gets the 999 response; nothing is logged as an error."""
+payloads out of order, checks started, abandoned, restarted and finished,
+adversarial messages as long as a message may be (no spaces, all "@", deep
+nesting, emoji), and "a child is in danger right now" at random points. Half the
+conversations go over REST, half through the web widget's channel (Teams has
+its own walk in test_teams_robustness.py). Every user turn gets a reply; the
+danger message always gets the 999 response; nothing is logged as an error."""
 
 from __future__ import annotations
 
+import json
 import random
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
-from bot.cli.converse import reply_text, rest_sender
+from bot.cli.converse import Send, reply_text
+from bot.config import Settings
+from tests.integration.live import LiveAssistant
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
 SEED = 20261128
@@ -27,30 +35,67 @@ MOVES = [
     "I'm worried about a lad in my class", "carry on with the check", "stop", "bye",
     "/no_such_intent", "/ask_cuckooing", "change an answer", "what can you do",
 ]  # fmt: skip
+LONGEST = Settings.max_message_chars  # the default limit, which the test server keeps
+ADVERSARIAL = [
+    "x" * LONGEST, "@" * LONGEST, "(" * (LONGEST // 2) + ")" * (LONGEST // 2),
+    "[{" * (LONGEST // 2), "\U0001f622" * LONGEST, "a@b." * (LONGEST // 4),
+]  # fmt: skip
+CHANNELS = ("rest", "web")
 
 
-def walk(url: str, number: int) -> list[str]:
+def web_sender(url: str, timeout: float = 60.0) -> Send:
+    """The widget's channel: one conversation token per sender, then messages."""
+    tokens: dict[str, str] = {}
+
+    def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        data = json.dumps(body, ensure_ascii=False).encode()  # UTF-8, as a browser sends
+        headers = {"Content-Type": "application/json"}
+        request = urllib.request.Request(f"{url}/webhooks/web/{path}", data=data, headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())
+
+    def send(sender: str, message: str) -> list[dict[str, Any]]:
+        if sender not in tokens:
+            tokens[sender] = post("session", {})["token"]
+        return post("message", {"token": tokens[sender], "text": message})["messages"]
+
+    return send
+
+
+def next_move(rng: random.Random) -> str:
+    """A walk's next message (test_teams_robustness.py's Teams walk draws the same)."""
+    draw = rng.random()
+    if draw < 0.08:
+        return DANGER
+    if draw < 0.12:
+        return rng.choice(ADVERSARIAL)
+    return rng.choice(MOVES)
+
+
+def walk(assistant: LiveAssistant, number: int) -> list[str]:
     rng = random.Random(SEED + number)
-    send = rest_sender(url, timeout=60)
+    channel = CHANNELS[number % len(CHANNELS)]
+    send = assistant.rest(timeout=60) if channel == "rest" else web_sender(assistant.url)
     sender = f"fuzz-{SEED}-{number}"
     problems = []
     for turn in range(TURNS):
-        message = DANGER if rng.random() < 0.08 else rng.choice(MOVES)
+        message = next_move(rng)
         said = reply_text(send(sender, message))
         if not said.strip():
-            problems.append(f"{sender} turn {turn} {message!r}: no reply")
+            problems.append(f"{sender} [{channel}] turn {turn} {message[:40]!r}: no reply")
         if message == DANGER and "call 999 now" not in said:
             problems.append(
-                f"{sender} turn {turn}: danger without the 999 response: {said[:200]!r}"
+                f"{sender} [{channel}] turn {turn}: danger without the 999 response: {said[:200]!r}"
             )
     return problems
 
 
 def test_random_walks_always_answer_and_always_give_999_for_danger(assistant):
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda n: walk(assistant.url, n), range(CONVERSATIONS)))
+        results = list(pool.map(lambda n: walk(assistant, n), range(CONVERSATIONS)))
     problems = [p for result in results for p in result]
-    print(f"\nFuzz: {CONVERSATIONS * TURNS} turns in {CONVERSATIONS} conversations, "
+    print(f"\nFuzz: {CONVERSATIONS * TURNS} turns in {CONVERSATIONS} conversations "
+          f"({', '.join(CHANNELS)}), "
           f"{len(problems)} problems")  # fmt: skip
     assert not problems, problems[:20]
     log = assistant.log_text()

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from bot.cli.converse import reply_text, rest_sender
+from bot.cli.converse import reply_text
 from tests.integration.live import LiveAssistant
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
@@ -38,7 +38,7 @@ def post(url: str, body: dict) -> dict:
 
 @pytest.mark.parametrize("text", ["what is cuckooing", "/start_check", "a child is in danger now"])
 def test_rest_gets_the_holding_message(no_actions, text):
-    said = reply_text(rest_sender(no_actions.url)("holding-rest", text))
+    said = reply_text(no_actions.rest()("holding-rest", text))
     assert "call 999" in said
     assert "NELCChildrensFrontDoor@nelincs.gov.uk" in said
     assert "send your message again" in said

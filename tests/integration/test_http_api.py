@@ -1,10 +1,12 @@
 """Rasa's HTTP API is off in the shipped configuration; turned on, it needs the
-token, and the token never reaches the logs; CORS never allows every origin."""
+token in an Authorization header (never in the URL), and the token never reaches
+the logs or a command line; CORS never allows every origin."""
 
 from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -36,19 +38,35 @@ def test_a_deployer_who_turns_it_on_must_use_the_token(trained_model, project_ro
         "CCE_WIDGET_ORIGINS": "https://partnership.example, *",
     })  # fmt: skip
     live.start()
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
     try:
         assert status(f"{live.url}/status")[0] == 401
         assert status(f"{live.url}/status?token=wrong")[0] == 401
-        assert status(f"{live.url}/status?token={TOKEN}")[0] == 200
-        _, headers = status(f"{live.url}/status?token={TOKEN}", {"Origin": "https://evil.example"})
+        # only in the header: a token in a URL is kept by proxies, logs and browsers
+        assert status(f"{live.url}/status?token={TOKEN}")[0] == 401
+        assert status(f"{live.url}/status", bearer)[0] == 200
+        _, headers = status(f"{live.url}/status", {**bearer, "Origin": "https://evil.example"})
         assert headers.get("Access-Control-Allow-Origin") not in ("*", "https://evil.example")
         _, headers = status(
             f"{live.url}/webhooks/web/config", {"Origin": "https://partnership.example"}
         )
         assert headers.get("Access-Control-Allow-Origin") == "https://partnership.example"
         assert TOKEN not in live.log_text()
+        assert not processes_showing(TOKEN)  # no command line shows it (`ps`)
     finally:
         live.stop()
+
+
+def processes_showing(secret: str) -> list[int]:
+    """This machine's processes whose command line holds ``secret``."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if secret.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:  # the process ended meanwhile
+            continue
+    return found
 
 
 def test_turning_it_on_without_a_token_refuses_to_start(project_root, trained_model):

@@ -5,6 +5,7 @@ input that must get a sensible reply and never an error."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import urllib.error
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli.converse import load_scripts, reply_text, rest_sender, run_conversation
+from bot.cli.converse import load_scripts, reply_text, run_conversation
 from bot.config import PROJECT_ROOT
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
@@ -26,7 +27,7 @@ CONVERSATIONS = load_scripts(SCRIPTS)
     "conversation", CONVERSATIONS, ids=lambda c: f"{Path(c.source).stem}: {c.name}"
 )
 def test_conversation_script(assistant, conversation):
-    failures = run_conversation(conversation, rest_sender(assistant.url))
+    failures = run_conversation(conversation, assistant.rest())
     assert not failures, "\n".join(failures)
 
 
@@ -39,9 +40,10 @@ def test_converse_command_reports_pass_and_fail(assistant, tmp_path):
         "  - name: fails on purpose\n    steps:\n      - user: what is cuckooing\n"
         "        contains: ['this text is never said']\n"
     )
+    env = {**os.environ, "CCE_REST_TOKEN": assistant.rest_token}  # never on the command line
     result = subprocess.run(
         [sys.executable, "-m", "bot", "converse", "--url", assistant.url, str(script)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed, 1 failed" in result.stdout
@@ -51,7 +53,7 @@ BAD_INPUT = {
     "empty": "",
     "spaces": "     ",
     "emoji": "🙂🙃🤷‍♀️",
-    "long": "exploitation " * 800,  # about 10,000 characters
+    "long": "exploitation " * 700,  # about 9,100 characters, under the limit
     "welsh": "Ble mae'r orsaf drenau agosaf os gwelwch yn dda",
     "french": "Quel temps fait-il à Paris aujourd'hui ?",
     "html": "<b>bold</b><script>alert('x')</script>",
@@ -63,7 +65,7 @@ BAD_INPUT = {
 
 @pytest.mark.parametrize("text", BAD_INPUT.values(), ids=BAD_INPUT.keys())
 def test_bad_input_gets_a_sensible_reply(assistant, text):
-    messages = rest_sender(assistant.url)(f"bad-{abs(hash(text))}", text)
+    messages = assistant.rest()(f"bad-{abs(hash(text))}", text)
     said = reply_text(messages)
     assert said.strip(), "no reply"
     assert "Traceback" not in said and "Exception" not in said
@@ -75,7 +77,7 @@ def test_malformed_request_is_a_client_error_not_a_crash(assistant):
     request = urllib.request.Request(
         assistant.url + "/webhooks/rest/webhook",
         data=b'{"sender": "x", "message": ',
-        headers={"Content-Type": "application/json"},
+        headers=assistant.rest_headers,
     )
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(request, timeout=30)
@@ -84,13 +86,13 @@ def test_malformed_request_is_a_client_error_not_a_crash(assistant):
 
 def test_server_log_has_no_traceback(assistant):
     # Runs last in this module: everything above has been sent by now.
-    rest_sender(assistant.url)("final-check", "what is cuckooing")
+    assistant.rest()("final-check", "what is cuckooing")
     log = assistant.log_text()
     assert "Traceback" not in log, log[-3000:]
 
 
 def test_first_reply_is_the_welcome(assistant):
-    said = reply_text(rest_sender(assistant.url)("welcome-check", "what is a graft phone"))
+    said = reply_text(assistant.rest()("welcome-check", "what is a graft phone"))
     assert "support your professional judgement" in said
     assert "don't type names" in said
     assert "The [privacy notice](/privacy) says what is kept" in said
@@ -136,3 +138,31 @@ def test_the_privacy_notice_and_accessibility_statement_are_served(assistant, pa
     status, headers, css = get(f"{assistant.url}/assets/page.css")
     assert headers["Content-Type"].startswith("text/css") and ".cce-page" in css
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_running_server_refuses_what_rest_must_not_take(assistant):
+    """The REST channel as deployed: the token, the sender, other channels' ids,
+    streaming, the message limit (tests/unit/test_rest_channel.py has each rule)."""
+
+    def status(body: dict, headers: dict, query: str = "") -> tuple[int, dict]:
+        request = urllib.request.Request(
+            assistant.url + "/webhooks/rest/webhook" + query,
+            data=json.dumps(body).encode(),
+            headers=headers,
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, {}
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    plain = {"Content-Type": "application/json"}
+    ok = {"sender": "refusals", "message": "what is cuckooing"}
+    assert status(ok, plain)[0] == 401
+    assert status(ok, {**plain, "Authorization": "Bearer not-the-token-0123456789"})[0] == 401
+    assert status({"message": "what is cuckooing"}, assistant.rest_headers)[0] == 400
+    assert status({**ok, "sender": "web-0123"}, assistant.rest_headers)[0] == 403
+    assert status(ok, assistant.rest_headers, "?stream=true")[0] == 400
+    code, error = status({**ok, "message": "x" * 200_000}, assistant.rest_headers)
+    assert code == 413 and "longer than I can read" in error["error"]
+    assert status(ok, assistant.rest_headers)[0] == 200

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.converse import load_scripts, rest_sender, run_conversation
+from bot.cli.converse import load_scripts, run_conversation
 from bot.config import PROJECT_ROOT
 from tests.integration.live import LiveAssistant
 
@@ -88,7 +88,7 @@ def test_liveness_and_readiness(workers):
 def test_the_scripts_move_the_counts_and_metrics_hold_no_text(workers):
     conversations = load_scripts(SCRIPTS)
     before = metrics(workers.url)
-    send = rest_sender(workers.url)
+    send = workers.rest()
     sent: list[str] = []
     senders: list[str] = []
 
@@ -134,7 +134,7 @@ def test_without_the_conversations_database_it_is_not_ready_and_says_which(worke
         assert report["checks"]["model"] == "ok" and report["checks"]["redis"] == "ok"
         # Still alive (a restart would not help), and a turn gets the holding message.
         assert get(f"{workers.url}/health/live")[0] == 200
-        reply = rest_sender(workers.url)("db-gone", "what is cuckooing")
+        reply = workers.rest()("db-gone", "what is cuckooing")
         assert "999" in reply[0]["text"]
     finally:
         shutil.move(away, tracker)
@@ -144,7 +144,7 @@ def test_without_the_conversations_database_it_is_not_ready_and_says_which(worke
 
 
 def test_the_log_is_json_lines_and_holds_no_message_text(workers):
-    rest_sender(workers.url)("log-check", "my colleague Jordan Example saw two phones")
+    workers.rest()("log-check", "my colleague Jordan Example saw two phones")
     log = workers.log_text()
     assert "Jordan Example" not in log and "two phones" not in log
     lines = [line for line in log.splitlines() if line.strip()]

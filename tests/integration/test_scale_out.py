@@ -20,6 +20,7 @@ from tests.storage_urls import postgres_database
 
 pytestmark = [pytest.mark.model, pytest.mark.live, pytest.mark.postgres]
 REDIS_URL = os.environ.get("CCE_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+REST_TOKEN = "cluster-test-rest-token-0123456789"
 SCRIPT = [  # one conversation: questions and a started check, 10 turns
     "what is cuckooing", "/start_check", "/deny", "/affirm", "what is a graft phone",
     "/deny", "/deny", "/deny", "who do I report modern slavery to", "/deny",
@@ -47,7 +48,7 @@ def cluster(trained_model, project_root, tmp_path_factory):
         # lifetime: its user gets the holding message meanwhile).
         shared = {"CCE_TRACKER_DB_URL": database_url, "CCE_REDIS_URL": REDIS_URL,
                   "CCE_SECRET_KEY": "cluster-test-secret-of-32-characters",
-                  "CCE_TURN_TIMEOUT": "30"}  # fmt: skip
+                  "CCE_TURN_TIMEOUT": "30", "CCE_REST_TOKEN": REST_TOKEN}  # fmt: skip
         actions = LiveAssistant(project_root, env=shared, var_dir=var_dir, only="actions")
         actions.start()
         shared["CCE_ACTION_SERVER_URL"] = f"http://127.0.0.1:{actions.action_port}/webhook"
@@ -64,9 +65,8 @@ def cluster(trained_model, project_root, tmp_path_factory):
 
 def send(url: str, sender: str, message: str) -> list[dict]:
     body = json.dumps({"sender": sender, "message": message}).encode()
-    request = urllib.request.Request(
-        f"{url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {REST_TOKEN}"}
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=body, headers=headers)
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
@@ -96,6 +96,34 @@ def converse(nodes, sender: str, offset: int, acknowledged: dict, stop: threadin
         if any("send your message again" in (r.get("text") or "") for r in replies):
             continue  # the holding message: the user is asked to resend, nothing was kept
         acknowledged.setdefault(sender, []).append(message)
+
+
+def test_the_action_server_answers_only_the_rasa_servers(cluster):
+    """Anything on the network can reach the action server's port; only requests
+    with the shared secret (which the Rasa servers send) run an action."""
+    webhook = cluster["shared"]["CCE_ACTION_SERVER_URL"]
+    call = {
+        "next_action": "action_start_check",
+        "sender_id": "intruder",
+        "version": "3.6.21",
+        "tracker": {"sender_id": "intruder", "events": [], "slots": {}},
+        "domain": {},
+    }
+    request = urllib.request.Request(
+        webhook, data=json.dumps(call).encode(), headers={"Content-Type": "application/json"}
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401
+    health = webhook.rsplit("/", 1)[0] + "/health"
+    with urllib.request.urlopen(health, timeout=30) as response:
+        assert response.status == 200
+    # and the Rasa servers, which send it, still run the check's actions
+    assert "under 18" in " ".join(
+        m.get("text") or ""
+        for m in send(cluster["nodes"][0].url, "with-secret", "/start_check")
+        + send(cluster["nodes"][1].url, "with-secret", "/deny")
+    )
 
 
 def test_concurrent_conversations_across_two_instances_are_complete_and_ordered(cluster):

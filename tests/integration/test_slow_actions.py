@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.cli.converse import reply_text, rest_sender
+from bot.cli.converse import reply_text
+from bot.server.action_auth import HEADER
 from tests.integration.live import LiveAssistant, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
@@ -34,9 +35,10 @@ class ActionProxy:
                     self.send_response(503)
                     self.end_headers()
                     return
-                request = urllib.request.Request(
-                    target, data=body, headers={"Content-Type": "application/json"}
-                )
+                # passed on, as any proxy would: the action server needs the secret
+                headers = {"Content-Type": "application/json",
+                           HEADER: self.headers.get(HEADER, "")}  # fmt: skip
+                request = urllib.request.Request(target, data=body, headers=headers)
                 with urllib.request.urlopen(request, timeout=60) as response:
                     data = response.read()
                 self.send_response(200)
@@ -82,7 +84,7 @@ def assert_holding_in_time(send, sender: str, text: str) -> None:
 @pytest.mark.parametrize("fault", ["slow", "stopped"])
 def test_holding_message_then_the_check_continues(setup, fault):
     proxy, rasa = setup
-    send = rest_sender(rasa.url, timeout=30)
+    send = rasa.rest(timeout=30)
     sender = f"actions-{fault}"
     send(sender, "/start_check")
     assert "under 18" in reply_text(send(sender, "/deny"))

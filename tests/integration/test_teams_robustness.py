@@ -8,13 +8,16 @@ Framework activity sent to the assistant shared with test_teams_live.py
    json case (a REST or widget request body) sends that body as the text, invalid
    UTF-8 bytes as lone surrogates (which JSON can carry and Teams' webhook must
    survive). Each is acknowledged with 200 and answered (a normal reply or the
-   holding message), except a text over the channel's limit (MAX_TEXT, longer
-   than any Teams client sends), which is a 413 with a message, never a 5xx.
+   holding message; a text over the assistant's message limit, 10,000 characters,
+   with the reply that it was not read), except a text over the channel's limit
+   (MAX_TEXT, longer than any Teams client sends), which is a 413 with a
+   message, never a 5xx.
 2. Odd activities only Teams has: ids with lone surrogates (a 400, never a
    500 or a turn that dies in the background), a message that is only an
    @mention or has no text, card clicks whose value is not a payload, odd names
    and types where nothing depends on them (each answered).
-3. A shorter seeded fuzz: test_fuzz.py's moves and danger message, the button
+3. A shorter seeded fuzz: test_fuzz.py's moves (with its adversarial messages
+   as long as a message may be) and danger message, the button
    moves (``/affirm``...) sent as card clicks, half the conversations group chats
    where the bot is @mentioned. Every turn is answered and the danger message
    always gets the "call 999 now" reply.
@@ -34,6 +37,7 @@ from typing import Any
 import pytest
 
 from bot.channels.teams.activities import MAX_BODY, MAX_TEXT
+from bot.config import Settings
 from tests.integration.live import LiveAssistant
 from tests.integration.teams_fakes import (
     BOT_ID,
@@ -45,7 +49,7 @@ from tests.integration.teams_fakes import (
     said,
 )
 from tests.integration.test_bad_input import CASES
-from tests.integration.test_fuzz import DANGER, MOVES, SEED
+from tests.integration.test_fuzz import DANGER, SEED, next_move
 
 pytestmark = [pytest.mark.model, pytest.mark.live]
 TURN_TIMEOUT = 20.0  # s for a turn's first reply (the holding message comes after 5.5 s)
@@ -54,6 +58,7 @@ FUZZ_CONVERSATIONS = 10
 FUZZ_TURNS = 20
 FUZZ_WORKERS = 5
 HOLDING = "Sorry, I can't answer just now"
+TOO_LONG = "longer than I can read"  # the server's default limit, which the test keeps
 MENTION = f"<at>{BOT_NAME}</at>"
 MENTIONED = {"type": "mention", "text": MENTION, "mentioned": {"id": BOT_ID, "name": BOT_NAME}}
 
@@ -109,6 +114,8 @@ def send_case(
     shown = "\n".join(said(m) for m in replies)
     if not shown.strip():
         return "refused", f"{where}: no reply at the connector within {TURN_TIMEOUT:.0f} s"
+    if len(text) > Settings.max_message_chars and TOO_LONG not in shown:
+        return "refused", f"{where}: expected the reply that it was too long, got {shown[:200]!r}"
     return ("holding" if HOLDING in shown else "answered"), None
 
 
@@ -240,7 +247,7 @@ def walk(teams: LiveAssistant, fake: FakeMicrosoft, number: int) -> list[dict[st
     rng = random.Random(SEED + number)  # the same moves as test_fuzz.py's walk `number`
     turns = []
     for turn in range(FUZZ_TURNS):
-        message = DANGER if rng.random() < 0.08 else rng.choice(MOVES)
+        message = next_move(rng)
         sent = fuzz_activity(fake, number, message)
         started = time.monotonic()
         status, answer = post(teams.url, sent, good_token(fake))

@@ -302,3 +302,10 @@ def test_the_runtime_lock_holds_no_dev_tool_and_the_dev_lock_adds_them():
     assert not runtime & dev
     assert "-r requirements.lock" in (PROJECT_ROOT / "requirements-dev.lock").read_text()
     assert {"rasa", "rasa-sdk", "psycopg2-binary", "redis", "sqlalchemy"} <= runtime
+
+
+def test_the_image_listens_on_its_own_interface():
+    """The servers listen on 127.0.0.1 unless CCE_HOST says otherwise; a container's
+    proxy reaches them on the container's interface."""
+    assert Settings().host == "127.0.0.1"
+    assert build_context.environment()["CCE_HOST"] == "0.0.0.0"

@@ -11,7 +11,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.config import PROJECT_ROOT
-from bot.nlp.indicator_extractor import IndicatorExtractor
+from bot.nlp.indicator_extractor import IndicatorExtractor, searched_part
 from bot.nlp.indicator_matcher import get_matcher
 from bot.nlp.pipeline import get_nlp
 
@@ -70,3 +70,29 @@ def test_component_adds_entities_from_the_shared_doc():
     for entity in message.get(ENTITIES):
         assert text[entity["start"] : entity["end"]].lower() in text.lower()
         assert entity["extractor"] == "IndicatorExtractor"
+
+
+def extracted(text: str) -> list[tuple[str, int, int]]:
+    extractor = IndicatorExtractor(IndicatorExtractor.get_default_config(), get_matcher())
+    message = Message.build(text=text)
+    message.set(SPACY_DOCS[TEXT], get_nlp()(text.lower()))
+    extractor.process([message])
+    return sorted((e["value"], e["start"], e["end"]) for e in message.get(ENTITIES, []))
+
+
+def test_a_long_description_is_searched_in_its_first_5000_characters():
+    part = "He keeps going missing and has two phones. She is in care. "
+    text = part * 150  # 8,850 characters: the first 5,000 are searched, from the same doc
+    found = extracted(text)
+    assert found and all(end <= 5000 for _, _, end in found)
+    assert found == sorted((m.item_id, m.start, m.end) for m in get_matcher().match(text[:5000]))
+
+
+def test_a_flood_of_symbols_is_searched_in_its_first_tokens_only():
+    """One token a character: the matcher reads max_tokens of them, not 5,000."""
+    doc = get_nlp()(("([{" * 3333 + " he keeps going missing").lower())
+    part = searched_part(doc, 5000, IndicatorExtractor.get_default_config()["max_tokens"])
+    assert len(part) == IndicatorExtractor.get_default_config()["max_tokens"]
+    assert part.text == doc.text[: len(part.text)]
+    short = get_nlp()("he keeps going missing")
+    assert searched_part(short, 5000, 1250) is short  # ordinary messages: the doc itself

@@ -195,6 +195,7 @@ def test_no_text_says_child_protection_procedures_must_be_followed(knowledge):
     Integrated Front Door), so only a "must" within the sentence that names the
     procedures is refused.
     """
+
     def sentences_naming_the_procedures(text):
         for sentence in re.split(r"(?<=[.;:])\s+|\n", text):
             if "child protection" in sentence.lower():

@@ -52,10 +52,13 @@ def test_emergency_is_999_then_child_protection_with_the_sections_it_stands_on()
     slavery section's sentence, applied to every child in danger."""
     text = message("emergency")[0].text
     assert text.index("999") < text.index("Child Protection Procedures")
-    assert text.index("Child Protection Procedures") < text.index("NELCChildrensFrontDoor@nelincs.gov.uk")
+    front_door = text.index("NELCChildrensFrontDoor@nelincs.gov.uk")
+    assert text.index("Child Protection Procedures") < front_door
     assert "where one is required" in text
-    assert text.endswith("Source: NEL CCE guidance – Key principles; What to do if you are "
-                         "concerned a child is at risk of Criminal Exploitation")
+    assert text.endswith(
+        "Source: NEL CCE guidance – Key principles; What to do if you are "
+        "concerned a child is at risk of Criminal Exploitation"
+    )
 
 
 def test_out_of_scope_has_no_source_line():

@@ -118,3 +118,66 @@ def test_a_long_secret_key_or_none_is_accepted(settings, monkeypatch):
     assert settings(CCE_SECRET_KEY="k" * 32).secret_key == "k" * 32
     monkeypatch.delenv("CCE_SECRET_KEY")
     assert settings().secret_key == ""
+
+
+MODEL = serve.PROJECT_ROOT / "m.tar.gz"
+
+
+def test_the_servers_listen_on_this_machine_only_by_default(settings, monkeypatch):
+    monkeypatch.delenv("CCE_HOST", raising=False)
+    settings()
+    command = serve.rasa_command(5005, MODEL)
+    assert command[command.index("--interface") + 1] == "127.0.0.1"
+    assert serve.child_environment()["SANIC_HOST"] == "127.0.0.1"  # rasa-sdk's action server
+
+
+def test_cce_host_is_honoured(settings):
+    settings(CCE_HOST="0.0.0.0")  # in a container, behind the reverse proxy
+    command = serve.rasa_command(5005, MODEL)
+    assert command[command.index("--interface") + 1] == "0.0.0.0"
+    assert serve.child_environment()["SANIC_HOST"] == "0.0.0.0"
+    assert serve.local_url("0.0.0.0", 5005) == "http://127.0.0.1:5005"
+    assert serve.local_url("::1", 5005) == "http://[::1]:5005"
+
+
+def test_the_api_token_is_never_on_a_command_line(settings):
+    token = "api-token-0123456789abcdef"
+    settings(CCE_ENABLE_API="1", CCE_API_TOKEN=token)
+    command = " ".join(serve.rasa_command(5005, MODEL))
+    assert "--enable-api" in command
+    assert "--auth-token" not in command and token not in command
+    assert serve.child_environment()["CCE_API_TOKEN"] == token
+
+
+def test_the_action_servers_secret_is_handed_over_in_the_environment(settings):
+    settings(CCE_ACTION_SECRET="action-secret-0123456789", CCE_ACTIONS="server")
+    commands = " ".join(serve.rasa_command(5005, MODEL) + serve.actions_command(5055))
+    assert "action-secret-0123456789" not in commands
+    assert serve.child_environment()["CCE_ACTION_SECRET"] == "action-secret-0123456789"
+
+
+def test_the_rest_token_is_handed_over_in_the_environment(settings):
+    token = "rest-token-0123456789abcdef"
+    settings(CCE_ENABLE_REST="1", CCE_REST_TOKEN=token)
+    assert token not in " ".join(serve.rasa_command(5005, MODEL))
+    assert serve.child_environment()["CCE_REST_TOKEN"] == token
+
+
+@pytest.mark.parametrize("token", ["", "short"])
+def test_rest_turned_on_without_a_long_token_refuses_to_start(settings, token):
+    settings(CCE_ENABLE_REST="1", CCE_REST_TOKEN=token)
+    with pytest.raises(SystemExit, match="CCE_REST_TOKEN"):
+        serve.rasa_command(5005, MODEL)
+
+
+def test_an_unknown_rest_setting_is_refused(settings):
+    with pytest.raises(ValueError, match="CCE_ENABLE_REST='maybe' is not known"):
+        settings(CCE_ENABLE_REST="maybe")
+
+
+def test_rest_local_makes_a_token_for_the_children(settings, tmp_path):
+    settings(
+        CCE_ENABLE_REST="local", CCE_REST_TOKEN="", CCE_VAR_DIR=str(tmp_path), CCE_HOST="127.0.0.1"
+    )
+    token = serve.child_environment()["CCE_REST_TOKEN"]
+    assert len(token) >= 32 and (tmp_path / "rest.token").read_text() == token

@@ -22,6 +22,7 @@ from rasa.shared.core.events import (
 )
 from sqlalchemy import event
 
+from bot.storage import tracker_store as tracker_store_module
 from bot.storage.tracker_store import RedactingSQLTrackerStore
 
 DOMAIN = Domain.from_dict(
@@ -34,6 +35,14 @@ DOMAIN = Domain.from_dict(
 
 def run(coroutine):
     return asyncio.run(coroutine)
+
+
+@pytest.fixture(autouse=True)
+def no_store_left_active(monkeypatch):
+    """A store made here registers itself as the process's store (the holding
+    wrapper asks it whether conversations are available); once its file is gone,
+    later tests' turns would be refused. Each test's store is forgotten after it."""
+    monkeypatch.setattr(tracker_store_module, "_active", None)
 
 
 @pytest.fixture

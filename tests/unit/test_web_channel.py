@@ -1,7 +1,8 @@
-"""The web widget channel's pure parts: tokens, request parsing and history."""
+"""The web widget channel: tokens, request parsing and history, and its limits over HTTP."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 
@@ -12,12 +13,15 @@ from bot.channels import tokens
 from bot.channels.web import (
     MAX_BODY,
     RequestError,
+    WebChatInput,
     history_messages,
     parse_body,
     session_from,
     token_lifetime,
 )
-from bot.config import load_settings
+from bot.config import get_settings, load_settings
+from bot.secrets import get_secret
+from tests.unit.rasa_app import post, serving
 
 KEY = b"test-secret"
 NOW = 1_800_000_000.0
@@ -146,3 +150,65 @@ def test_history_shows_button_titles_and_hides_commands():
         {"sender": "bot", "text": "First question", "buttons": []},
         {"sender": "user", "text": "what is cuckooing"},
     ]  # fmt: skip
+
+
+# ---------------------------------------------------------------- over HTTP
+
+
+@pytest.fixture
+def settings(monkeypatch, tmp_path):
+    def configure(**env: str) -> None:
+        defaults = {
+            "CCE_SECRET_KEY": "web-test-secret-of-32-characters",
+            "CCE_VAR_DIR": str(tmp_path),
+            "CCE_RATE_LIMIT_CLIENT": "off",
+            "CCE_RATE_LIMIT_CONVERSATION": "off",
+        }
+        for name, value in {**defaults, **env}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("CCE_REDIS_URL", raising=False)
+        get_settings.cache_clear()
+        get_secret.cache_clear()
+
+    yield configure
+    get_settings.cache_clear()
+    get_secret.cache_clear()
+
+
+def widget(requests):  # type: ignore[no-untyped-def]
+    """Serves the widget's channel; ``requests(base)`` makes the requests."""
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with serving([WebChatInput({})]) as (base, agent):
+            return await requests(base + "/webhooks/web"), agent.messages
+
+    return asyncio.run(run())
+
+
+def test_a_message_over_the_limit_is_refused_unread(settings):
+    settings(CCE_MAX_MESSAGE_CHARS="4000")  # the setting holds the widget to it too
+
+    async def requests(web):  # type: ignore[no-untyped-def]
+        token = (await post(web + "/session", {}))[1]["token"]
+        return [
+            await post(web + "/message", {"token": token, "text": "x" * 4001}),
+            await post(web + "/message", {"token": token, "text": "x" * 4000}),
+        ]
+
+    (over, at), messages = widget(requests)
+    assert over[0] == 413 and "4,000 characters" in over[1]["error"]
+    assert at[0] == 200
+    assert [len(m.text or "") for m in messages] == [4000]
+
+
+def test_a_client_over_its_rate_is_told_when_to_come_back(settings):
+    settings(CCE_RATE_LIMIT_CLIENT="3/minute")
+
+    async def requests(web):  # type: ignore[no-untyped-def]
+        token = (await post(web + "/session", {}))[1]["token"]
+        return [await post(web + "/message", {"token": token, "text": "hi"}) for _ in range(3)]
+
+    answers, messages = widget(requests)
+    assert [a[0] for a in answers] == [200, 200, 429]
+    assert int(answers[2][2]["Retry-After"]) >= 1 and "Too many requests" in answers[2][1]["error"]
+    assert len(messages) == 2

@@ -1,0 +1,101 @@
+"""The separate action server answers only the Rasa server, which sends the
+shared secret (bot/server/action_auth.py): rasa-sdk's own app, served here."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import yaml
+from sanic import Sanic
+
+from bot.config import PROJECT_ROOT, get_settings
+from bot.secrets import get_secret
+from bot.server import action_auth
+from tests.unit.rasa_app import get, post
+
+SECRET = "action-test-secret-0123456789abcdef"
+CALL = {
+    "next_action": "action_no_such_action",
+    "sender_id": "s",
+    "tracker": {"events": []},
+    "domain": {},
+    "version": "3.6.21",
+}
+
+
+@pytest.fixture
+def action_server_app(monkeypatch):
+    monkeypatch.setenv("CCE_ACTION_SECRET", SECRET)
+    get_settings.cache_clear()
+    action_auth.install()
+    yield
+    get_settings.cache_clear()
+
+
+def answers(requests: list[tuple[str, str, dict[str, str]]]) -> list[tuple[int, Any]]:
+    from rasa_sdk.endpoint import create_app
+    from rasa_sdk.plugin import plugin_manager
+
+    async def run() -> list[tuple[int, Any]]:
+        Sanic.test_mode = True
+        app = create_app(action_package_name=None)  # as rasa_sdk.endpoint.run builds it
+        plugin_manager().hook.attach_sanic_app_extensions(app=app)
+        server = await app.create_server(
+            host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
+        )
+        assert server is not None
+        await server.startup()
+        base = f"http://127.0.0.1:{server.server.sockets[0].getsockname()[1]}"
+        try:
+            out = []
+            for method, path, headers in requests:
+                if method == "GET":
+                    out.append(await get(base + path, headers))
+                else:
+                    status, body, _ = await post(base + path, CALL, headers)
+                    out.append((status, body))
+            return out
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    return asyncio.run(run())
+
+
+def test_only_requests_with_the_secret_reach_the_actions(action_server_app):
+    refused, wrong, listing, health, allowed = answers(
+        [
+            ("POST", "/webhook", {}),
+            ("POST", "/webhook", {action_auth.HEADER: "not-the-secret"}),
+            ("GET", "/actions", {}),
+            ("GET", "/health", {}),  # what load balancers and `serve` poll
+            ("POST", "/webhook", {action_auth.HEADER: SECRET}),
+        ]
+    )
+    for status, body in (refused, wrong, listing):
+        assert status == 401 and action_auth.HEADER in body["error"]
+    assert health[0] == 200
+    assert allowed[0] == 404  # rasa-sdk itself answers: it has no such action
+
+
+def test_the_rasa_server_sends_the_secret_it_is_given():
+    endpoint = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["action_endpoint"]
+    assert endpoint["headers"] == {action_auth.HEADER: "${" + action_auth.ENV + "}"}
+
+
+def test_without_a_setting_the_secret_comes_from_the_server_secret(monkeypatch, tmp_path):
+    monkeypatch.delenv("CCE_ACTION_SECRET", raising=False)
+    monkeypatch.setenv("CCE_SECRET_KEY", "one deployment's secret, 32 characters at least")
+    get_settings.cache_clear()
+    get_secret.cache_clear()
+    derived = action_auth.action_secret()
+    monkeypatch.setenv("CCE_SECRET_KEY", "another deployment's secret, 32 characters or more")
+    get_settings.cache_clear()
+    get_secret.cache_clear()
+    other = action_auth.action_secret()
+    get_settings.cache_clear()
+    get_secret.cache_clear()
+    assert len(derived) == 64 and derived != other
+    assert "one deployment" not in derived
