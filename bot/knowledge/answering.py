@@ -11,7 +11,10 @@ figures measured are what practitioners get:
   is read with the topic just answered;
 - when the classifier is unsure, or its top two topics are close, the reply
   asks ("Did you mean ...?") instead of guessing;
-- a worried practitioner is given the guidance's answer and offered the check.
+- a worried practitioner is given the guidance's answer and offered the check;
+- when the classifier is unsure but its best guess is "out of scope", the
+  guidance is not searched: a passage found there would rest on a chance word
+  ("weekend", "red") and be offered with a source line it does not deserve.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from bot.knowledge.model import Knowledge
 SEGMENTS_KEY = "question_segments"  # set by bot.nlp.lemma_intent_classifier
 WORRIED_KEY = "worried"  # ditto: a worried message whose guidance question was taken
 START_CHECK = "start_check"
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK = "nlu_fallback"
 # A segment's topic is answered when the classifier gives it at least this.
 SEGMENT_CONFIDENCE = 0.45
 # Close call: the top two topics within this margin and the top one below
@@ -143,7 +148,10 @@ def plan(
                         confidence=confidence)  # fmt: skip
         offer = worried or knowledge.topics[topic].offers_check
         return Plan((topic,), offer_check=offer, route="classifier", confidence=confidence)
-    if name == "nlu_fallback":
+    if name == FALLBACK:
+        guesses = [r.get("name") for r in ranking if r.get("name") != FALLBACK]
+        if guesses and guesses[0] == OUT_OF_SCOPE:
+            return Plan(route="none", confidence=confidence)
         topics = [t for r in ranking if (t := _topic(knowledge, r.get("name")))]
         hits = search(text, topics)
         if hits:

@@ -122,3 +122,15 @@ def test_unsure_the_search_answers_and_with_nothing_found_nothing_is_answered():
     assert got.topics == ("trap_house",) and got.searched
     assert plan(parse("blorp", "nlu_fallback", 0.3), KNOWLEDGE, lambda q, r: []).topics == ()
     assert plan(parse("hi", "greet", 0.9), KNOWLEDGE, no_search).topics == ()
+
+
+def test_unsure_with_out_of_scope_as_its_best_guess_searches_nothing():
+    ranking = [("nlu_fallback", 0.3), ("out_of_scope", 0.22), ("ask_indicators_list", 0.1)]
+    got = plan(parse("is it sunny this weekend", "nlu_fallback", 0.3, ranking), KNOWLEDGE,
+               no_search)  # fmt: skip
+    assert got.topics == () and got.route == "none"
+    # a guidance topic as the best guess is still searched for
+    ranking = [("nlu_fallback", 0.3), ("ask_trap_house", 0.2), ("out_of_scope", 0.1)]
+    got = plan(parse("flat taken over?", "nlu_fallback", 0.3, ranking), KNOWLEDGE,
+               lambda q, r: ["trap_house"])  # fmt: skip
+    assert got.topics == ("trap_house",)
