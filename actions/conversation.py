@@ -19,7 +19,7 @@ def _already_started(tracker: Tracker) -> bool:
     """Whether the conversation had begun before its latest user message (Rasa
     starts, and so welcomes, every conversation before logging its first
     message). Any event before that message says so; an action is sent only the
-    latest turns (bot.server.speedups), so no older event can be relied on."""
+    latest turns (bot.rasa_patches.actions), so no older event can be relied on."""
     events = list(tracker.events)
     while events and events[-1].get("event") != "user":
         events.pop()

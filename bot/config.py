@@ -147,7 +147,7 @@ class Settings:
     rest: str = REST_OFF
     rest_token: str = field(default="", repr=False)
     # Sent by the Rasa server to a separate action server, which refuses requests
-    # without it; empty: derived from the server secret (bot.server.action_auth).
+    # without it; empty: derived from the server secret (bot.rasa_patches.action_auth).
     action_secret: str = field(default="", repr=False)
     # The longest message (characters) any channel hands to the assistant; a longer
     # one is answered with a request to shorten it and never processed. (The widget's
@@ -164,7 +164,7 @@ class Settings:
     trusted_proxies: int = 0
     # Seconds a turn may take before the user gets the holding message instead.
     turn_timeout: float = 5.5
-    # Check every incremental tracker result of bot.server.tracker_memo against
+    # Check every incremental tracker result of bot.rasa_patches.tracker_memo against
     # rasa's own, raising on a difference (the test servers do; it is slow).
     verify_tracker_memo: bool = False
     # How long conversations and check records are kept by `python -m bot purge`.

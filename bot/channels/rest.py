@@ -42,7 +42,7 @@ from bot.channels import rate_limits
 from bot.channels.holding import Handler, refusal_of, with_holding_message
 from bot.channels.rest_tokens import rest_token
 from bot.config import get_settings
-from bot.server.api_auth import bearer_token, token_matches
+from bot.rasa_patches.api_auth import bearer_token, token_matches
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # bytes

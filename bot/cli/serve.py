@@ -73,8 +73,8 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
     from bot.channels.rest_tokens import rest_token
-    from bot.server.action_auth import ENV as ACTION_SECRET_ENV
-    from bot.server.action_auth import action_secret
+    from bot.rasa_patches.action_auth import ENV as ACTION_SECRET_ENV
+    from bot.rasa_patches.action_auth import action_secret
 
     env[ACTION_SECRET_ENV] = action_secret()  # endpoints.yml sends it; the action server checks it
     if settings.rest_enabled:
@@ -85,7 +85,7 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
 
 def actions_command(action_port: int) -> list[str]:
     return [
-        sys.executable, "-m", "bot.server.actions_run",
+        sys.executable, "-m", "bot.entrypoints.actions_run",
         "--actions", "actions", "--port", str(action_port),
     ]  # fmt: skip
 
@@ -93,7 +93,7 @@ def actions_command(action_port: int) -> list[str]:
 def rasa_command(port: int, model: Path) -> list[str]:
     settings = get_settings()
     command = [
-        sys.executable, "-m", "bot.server.rasa_run", "run",
+        sys.executable, "-m", "bot.entrypoints.rasa_run", "run",
         "--model", str(model),
         "--port", str(port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
@@ -107,7 +107,7 @@ def rasa_command(port: int, model: Path) -> list[str]:
                 f"{MIN_TOKEN_CHARS} characters: set a long random token (the API must never "
                 "be open)."
             )
-        # The token stays in the environment (bot.server.api_auth reads it there).
+        # The token stays in the environment (bot.rasa_patches.api_auth reads it there).
         command += ["--enable-api"]
     if settings.rest == REST_ON and len(settings.rest_token) < MIN_TOKEN_CHARS:
         raise SystemExit(

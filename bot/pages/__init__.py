@@ -1,5 +1,5 @@
 """The assistant's public pages beside the chat: the privacy notice and the
-accessibility statement (served by :mod:`bot.server.site`, built by
+accessibility statement (served by :mod:`bot.rasa_patches.site`, built by
 :mod:`bot.pages.render` from ``templates/``).
 
 Their addresses are here, without the web framework or the templates, because

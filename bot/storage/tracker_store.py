@@ -273,7 +273,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """The redacted events, which also replace the typed ones in the tracker
         kept for the next turn (``events`` are its last ones): the next turn sees
         what a reload would."""
-        from bot.server.tracker_memo import forget
+        from bot.rasa_patches.tracker_memo import forget
 
         stored = [redact_event(event) for event in events]
         start = len(tracker.events) - len(events)

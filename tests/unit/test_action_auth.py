@@ -1,5 +1,5 @@
 """The separate action server answers only the Rasa server, which sends the
-shared secret (bot/server/action_auth.py): rasa-sdk's own app, served here."""
+shared secret (bot/rasa_patches/action_auth.py): rasa-sdk's own app, served here."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import yaml
 from sanic import Sanic
 
 from bot.config import PROJECT_ROOT, get_settings
+from bot.rasa_patches import action_auth
 from bot.secrets import get_secret
-from bot.server import action_auth
 from tests.unit.rasa_app import get, post
 
 SECRET = "action-test-secret-0123456789abcdef"

@@ -15,7 +15,9 @@ others get 401.
   a deployment needs no new setting.
 - The action server checks it through rasa-sdk's own plugin hook
   (``attach_sanic_app_extensions``), registered by :func:`install` before
-  rasa-sdk builds its app (:mod:`bot.server.actions_run`).
+  rasa-sdk builds its app (:mod:`bot.entrypoints.actions_run`). It replaces no
+  callable, so it is not in the patch table and is registered on every rasa
+  version: the check must never fall away.
 
 With the actions in the Rasa server (the default) there is no action server and
 nothing to send.

@@ -1,12 +1,11 @@
 """Incremental ``applied_events`` and ``past_states`` for rasa 3.6's tracker.
 
-Profiling a 200-turn conversation (README, "Performance") showed where a turn's
-time grows with the conversation: every prediction, every session check and
-every form step calls ``DialogueStateTracker.applied_events()``, which folds
-over *all* events (with an ``isinstance`` per event and, in a form, a backward
-search per step), and ``past_states()``, which replays all applied events into
-a fresh tracker to compute one state per action. Turn 200 took 6-7 times as
-long as turn 10, all of it in these two functions.
+Where a turn's time grows with the conversation (docs/performance.md): every
+prediction, every session check and every form step calls
+``DialogueStateTracker.applied_events()``, which folds over *all* events (with
+an ``isinstance`` per event and, in a form, a backward search per step), and
+``past_states()``, which replays all applied events into a fresh tracker to
+compute one state per action.
 
 Both are functions of an append-only event log, so this module computes them
 incrementally and gives exactly rasa's results:
@@ -41,8 +40,11 @@ from collections import deque
 from itertools import islice
 from typing import Any
 
+from bot.rasa_patches import original
+
 LAG = 64  # applied events kept after the checkpoint: more than any undo reaches back
-_ORIGINAL: dict[str, Any] = {}
+TRACKER = "rasa.shared.core.trackers.DialogueStateTracker"
+TEMPORARY_TRACKER = "rasa.core.actions.forms.FormAction._temporary_tracker"
 
 
 class _Memo:
@@ -181,7 +183,7 @@ def applied_events(self: Any) -> list:
     """Drop-in for ``DialogueStateTracker.applied_events``."""
     result = list(_updated_memo(self).applied)
     if _verifying():
-        _check(result, _ORIGINAL["applied_events"](self), "applied_events", identity=True)
+        _check(result, original(f"{TRACKER}.applied_events")(self), "applied_events", identity=True)
     return result
 
 
@@ -229,9 +231,9 @@ def past_states(
     rule_only_data: Any = None,
 ) -> list:
     """Drop-in for ``DialogueStateTracker.past_states``."""
-    original = _ORIGINAL["past_states"]
+    rasas = original(f"{TRACKER}.past_states")
     if ignore_rule_only_turns:
-        return original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        return rasas(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     memo = _updated_memo(self)
     applied = memo.applied
     if memo.low < max((c.size for c in memo.checkpoints.values()), default=0):
@@ -251,7 +253,7 @@ def past_states(
     _replay(domain, omit_unset_slots, tracker, applied[checkpoint.size :], states)
     states.append(domain._clean_state(domain.get_active_state(tracker, omit_unset_slots)))
     if _verifying():
-        _check(states, original(self, domain, omit_unset_slots), "past_states", identity=False)
+        _check(states, rasas(self, domain, omit_unset_slots), "past_states", identity=False)
     return states
 
 
@@ -260,7 +262,7 @@ def copy_tracker(self: Any) -> Any:
     a new tracker, as ``travel_back_in_time`` does): a kept replay, advanced by
     the new events, is cloned."""
     if self.events.maxlen is not None:
-        return _ORIGINAL["copy"](self)
+        return original(f"{TRACKER}.copy")(self)
     memo = _updated_memo(self)
     if memo.shadow is None:
         memo.shadow = self.init_copy()
@@ -275,7 +277,7 @@ def copy_tracker(self: Any) -> Any:
     carried.restart_at = memo.restart_at
     result.__dict__["_cce_memo"] = carried
     if _verifying():
-        _check_same_tracker(result, _ORIGINAL["copy"](self), "copy")
+        _check_same_tracker(result, original(f"{TRACKER}.copy")(self), "copy")
     return result
 
 
@@ -286,7 +288,7 @@ def temporary_tracker(self: Any, current_tracker: Any, additional_events: list, 
     from rasa.shared.core.events import ActionExecuted, SlotSet
 
     if current_tracker.events.maxlen is not None:
-        return _ORIGINAL["temporary_tracker"](self, current_tracker, additional_events, domain)
+        return original(TEMPORARY_TRACKER)(self, current_tracker, additional_events, domain)
     tracker = copy_tracker(current_tracker)
     restart_at = _updated_memo(current_tracker).restart_at
     if restart_at:
@@ -298,8 +300,8 @@ def temporary_tracker(self: Any, current_tracker: Any, additional_events: list, 
     for event in extra:
         tracker.update(event)
     if _verifying():
-        original = _ORIGINAL["temporary_tracker"](self, current_tracker, extra[2:], domain)
-        _check_same_tracker(tracker, original, "_temporary_tracker", events_identical=False)
+        rasas = original(TEMPORARY_TRACKER)(self, current_tracker, extra[2:], domain)
+        _check_same_tracker(tracker, rasas, "_temporary_tracker", events_identical=False)
     return tracker
 
 
@@ -318,7 +320,7 @@ def _check_same_tracker(ours: Any, theirs: Any, what: str, events_identical: boo
     same = same and ours.latest_bot_utterance == theirs.latest_bot_utterance
     if not same:
         raise AssertionError(
-            f"bot.server.tracker_memo: {what} differs from rasa's own. This is a bug in "
+            f"bot.rasa_patches.tracker_memo: {what} differs from rasa's own. This is a bug in "
             "the memo; unset CCE_VERIFY_TRACKER_MEMO to see rasa's behaviour without the check."
         )
 
@@ -335,7 +337,7 @@ def _check(ours: list, theirs: list, what: str, identity: bool) -> None:
     )
     if not same:
         raise AssertionError(
-            f"bot.server.tracker_memo: incremental {what} differs from rasa's own "
+            f"bot.rasa_patches.tracker_memo: incremental {what} differs from rasa's own "
             f"({len(ours)} vs {len(theirs)} items). This is a bug in the memo; unset "
             "CCE_VERIFY_TRACKER_MEMO to see rasa's behaviour without the check."
         )
@@ -345,21 +347,3 @@ def forget(tracker: Any) -> None:
     """Drops what was derived from `tracker`'s events: for code that replaces an
     event in place (the tracker store's redaction), which no check here sees."""
     tracker.__dict__.pop("_cce_memo", None)
-
-
-def install() -> None:
-    """Replaces the two tracker methods (idempotent)."""
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    if _ORIGINAL:
-        return
-    from rasa.core.actions.forms import FormAction
-
-    _ORIGINAL["applied_events"] = DialogueStateTracker.applied_events
-    _ORIGINAL["past_states"] = DialogueStateTracker.past_states
-    _ORIGINAL["copy"] = DialogueStateTracker.copy
-    _ORIGINAL["temporary_tracker"] = FormAction._temporary_tracker
-    DialogueStateTracker.applied_events = applied_events
-    DialogueStateTracker.past_states = past_states
-    DialogueStateTracker.copy = copy_tracker
-    FormAction._temporary_tracker = temporary_tracker

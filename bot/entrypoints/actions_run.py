@@ -1,25 +1,25 @@
-"""``python -m bot.server.actions_run ARGS``: the action server (rasa-sdk's own
-command line, ``python -m rasa_sdk ARGS``), after loading what the actions need
-so that no practitioner's turn pays for it.
+"""``python -m bot.entrypoints.actions_run ARGS``: the action server (rasa-sdk's
+own command line, ``python -m rasa_sdk ARGS``), after loading what the actions
+need so that no practitioner's turn pays for it.
 
-Loaded lazily, the guidance search index alone took 3-9 s on the first
+Loaded lazily, the guidance search index alone took seconds on the first
 unclear question a process saw (it lemmatises every passage with spaCy), long
 enough to hit the turn timeout and give that user the holding message. Loading
 happens here, when the server starts, never at import time. `python -m bot
-serve` starts the action server this way (with ``CCE_ACTIONS=server`` or ``--only
-actions``); with the actions in the Rasa server, :mod:`bot.server.inprocess_actions`
-loads the same data there. Every request but ``GET /health`` must carry the
-Rasa server's shared secret (:mod:`bot.server.action_auth`).
+serve` starts the action server this way (with ``CCE_ACTIONS=server`` or
+``--only actions``); with the actions in the Rasa server,
+:mod:`bot.entrypoints.inprocess_actions` loads the same data there. Every
+request but ``GET /health`` and ``GET /metrics`` must carry the Rasa server's
+shared secret (:mod:`bot.rasa_patches.action_auth`).
 
 It also answers ``GET /metrics`` (the check outcomes it counted) and writes its
-log as the Rasa server does (:mod:`bot.monitoring.logs`).
+log as the Rasa server does (the action server's group of :mod:`bot.rasa_patches`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -43,32 +43,10 @@ def load_everything() -> None:
         logger.warning("The records database is not ready yet (%s).", type(exc).__name__)
 
 
-def _with_metrics_route() -> None:
-    """The action server answers ``GET /metrics`` too: the check outcomes are
-    counted where the actions run (see :mod:`bot.monitoring.metrics`)."""
-    import rasa_sdk.endpoint
-    from sanic import response
-
-    create_app = rasa_sdk.endpoint.create_app
-
-    def create_app_with_metrics(*args: Any, **kwargs: Any) -> Any:
-        from bot.monitoring.metrics import exposition
-
-        app = create_app(*args, **kwargs)
-
-        @app.get("/metrics")
-        async def metrics(_: Any) -> Any:
-            body, content_type = exposition()
-            return response.raw(body, content_type=content_type)
-
-        return app
-
-    rasa_sdk.endpoint.create_app = create_app_with_metrics
-
-
 def main() -> None:
+    from bot import rasa_patches
     from bot.monitoring import logs
-    from bot.server import action_auth
+    from bot.rasa_patches import action_auth
 
     logs.early()
     started = time.monotonic()
@@ -77,9 +55,7 @@ def main() -> None:
     logger.info("Action server data loaded in %.1f s.", time.monotonic() - started)
     from rasa_sdk.__main__ import main as rasa_sdk_main
 
-    logs.install_in_action_server()
-    _with_metrics_route()
-
+    rasa_patches.install(rasa_patches.ACTION_SERVER)
     rasa_sdk_main()
 
 
