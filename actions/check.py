@@ -17,6 +17,7 @@ from bot.check import flow, replies
 from bot.knowledge.loader import get_knowledge
 from bot.messages import get_messages
 from bot.monitoring.metrics import check_outcome
+from bot.rasa_contracts import require_user_turns
 from bot.storage.records import record_check
 from bot.triage.engine import assess
 from bot.triage.model import Stamp
@@ -24,6 +25,7 @@ from bot.triage.service import get_catalogue, get_plan, get_triage
 from bot.triage.summary import checked_at, new_reference
 
 FORM = "indicator_check_form"
+require_user_turns(1, __name__)  # _answering: the events since the latest user message
 CHECKLIST_ENTITIES = (flow.THEME_ENTITY, flow.SEEN_ENTITY, flow.NOT_KNOWN_ENTITY)
 
 

@@ -12,14 +12,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._dispatch import send
 from bot.pages import PRIVACY_PATH, public_link
+from bot.rasa_contracts import require_user_turns
 from bot.replies import message
+
+require_user_turns(2, __name__)  # _already_started: the turn before the latest message
 
 
 def _already_started(tracker: Tracker) -> bool:
     """Whether the conversation had begun before its latest user message (Rasa
     starts, and so welcomes, every conversation before logging its first
     message). Any event before that message says so; an action is sent only the
-    latest turns (bot.rasa_patches.actions), so no older event can be relied on."""
+    latest turns (bot.rasa_contracts.RECENT_USER_TURNS), so no older event can be
+    relied on."""
     events = list(tracker.events)
     while events and events[-1].get("event") != "user":
         events.pop()

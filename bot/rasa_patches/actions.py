@@ -18,10 +18,11 @@
 - **What an action is sent.** rasa sends the action server the *whole* event
   history with every call, and both servers spend time on it that grows with
   the conversation. The state (slots, latest message, active loop, follow-up
-  action) is still sent whole, but the events only from the third-last user
-  message on. rasa-sdk's forms read only the trailing slot events, and our
-  actions only the current turn; every conversation test runs with this. (In
-  process, the actions get the same request.)
+  action) is still sent whole, but the events only from the
+  :data:`~bot.rasa_contracts.RECENT_USER_TURNS`-th last user message on: the
+  contract our actions are written to (:mod:`bot.rasa_contracts`). rasa-sdk's
+  forms read only the trailing slot events; every conversation test runs with
+  this. (In process, the actions get the same request.)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from bot.rasa_contracts import recent_events
 from bot.rasa_patches.response_validator import response_validator
 
 
@@ -99,24 +101,10 @@ def shared_session(endpoint: Any) -> _SharedSession:
     return _SharedSession(endpoint)
 
 
-RECENT_USER_TURNS = 3  # the events the action server is sent: the last three user turns
-
-
-def recent_events(tracker: Any) -> list:
-    """The tracker's events from its `RECENT_USER_TURNS`-th last user message on
-    (all of them in a shorter conversation)."""
+def _is_user_message(event: Any) -> bool:
     from rasa.shared.core.events import UserUttered
 
-    recent = []
-    users = 0
-    for event in reversed(tracker.events):
-        recent.append(event)
-        if isinstance(event, UserUttered):
-            users += 1
-            if users == RECENT_USER_TURNS:
-                break
-    recent.reverse()
-    return recent
+    return isinstance(event, UserUttered)
 
 
 def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
@@ -126,7 +114,9 @@ def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
     import rasa
 
     tracker_state = tracker.current_state()  # EventVerbosity.NONE: no events
-    tracker_state["events"] = [event.as_dict() for event in recent_events(tracker)]
+    tracker_state["events"] = [
+        event.as_dict() for event in recent_events(tracker.events, _is_user_message)
+    ]
     result = {
         "next_action": self._name,
         "sender_id": tracker.sender_id,

@@ -40,6 +40,7 @@ from collections import deque
 from itertools import islice
 from typing import Any
 
+from bot.rasa_contracts import MEMO, TRACKER_ATTRIBUTES, on_events_replaced
 from bot.rasa_patches import original
 
 LAG = 64  # applied events kept after the checkpoint: more than any undo reaches back
@@ -151,7 +152,7 @@ def _last_user_message(applied: list) -> int:
 
 def _updated_memo(tracker: Any) -> _Memo:
     events = tracker.events
-    memo: _Memo | None = tracker.__dict__.get("_cce_memo")
+    memo: _Memo | None = tracker.__dict__.get(MEMO)
     count = len(events)
     if (
         memo is None
@@ -161,7 +162,7 @@ def _updated_memo(tracker: Any) -> _Memo:
         or (memo.folded and events[memo.folded - 1] is not memo.last)
     ):
         memo = _Memo(events)
-        tracker.__dict__["_cce_memo"] = memo
+        tracker.__dict__[MEMO] = memo
     if count == memo.folded:
         return memo
     new_events = list(islice(reversed(events), count - memo.folded))[::-1]
@@ -169,7 +170,7 @@ def _updated_memo(tracker: Any) -> _Memo:
     if new_names and memo.folded:
         # Earlier actions' fate depends on every loop name in the log: start again.
         memo = _Memo(events)
-        tracker.__dict__["_cce_memo"] = memo
+        tracker.__dict__[MEMO] = memo
         new_events = list(events)
         new_names = _loop_names(new_events)
     memo.loop_names |= new_names
@@ -209,7 +210,8 @@ def _clone(tracker: Any) -> Any:
     clone.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
     if tracker.active_loop is not None:
         clone.active_loop = copy.copy(tracker.active_loop)
-    clone.__dict__.pop("_cce_memo", None)
+    for name in TRACKER_ATTRIBUTES:  # ours, of the tracker cloned
+        clone.__dict__.pop(name, None)
     return clone
 
 
@@ -275,7 +277,7 @@ def copy_tracker(self: Any) -> Any:
     carried.folded, carried.last = memo.folded, memo.last
     carried.loop_names, carried.applied = set(memo.loop_names), list(memo.applied)
     carried.restart_at = memo.restart_at
-    result.__dict__["_cce_memo"] = carried
+    result.__dict__[MEMO] = carried
     if _verifying():
         _check_same_tracker(result, original(f"{TRACKER}.copy")(self), "copy")
     return result
@@ -346,4 +348,7 @@ def _check(ours: list, theirs: list, what: str, identity: bool) -> None:
 def forget(tracker: Any) -> None:
     """Drops what was derived from `tracker`'s events: for code that replaces an
     event in place (the tracker store's redaction), which no check here sees."""
-    tracker.__dict__.pop("_cce_memo", None)
+    tracker.__dict__.pop(MEMO, None)
+
+
+on_events_replaced(forget)

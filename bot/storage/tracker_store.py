@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from bot.config import get_settings
 from bot.privacy.offload import redaction
+from bot.rasa_contracts import STORED, events_replaced
 from bot.storage.sqlite_file import OpenFile, sqlite_file_with_folder
 from bot.storage.turn_cache import Head, TurnCache
 
@@ -53,10 +54,9 @@ def active_store() -> RedactingSQLTrackerStore | None:
 
 
 CACHED_CONVERSATIONS = 500
-# The attribute on a turn's tracker saying what is already stored: a `Stored`.
-# Trackers without it (new ones, which Rasa creates itself, or full ones) are
-# saved the way Rasa's SQL store does it and are not kept.
-STORED = "_cce_stored"
+# STORED is the attribute on a turn's tracker saying what is already stored: a
+# `Stored`. Trackers without it (new ones, which Rasa creates itself, or full
+# ones) are saved the way Rasa's SQL store does it and are not kept.
 
 
 class Stored(NamedTuple):
@@ -273,8 +273,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """The redacted events, which also replace the typed ones in the tracker
         kept for the next turn (``events`` are its last ones): the next turn sees
         what a reload would."""
-        from bot.rasa_patches.tracker_memo import forget
-
         stored = [redact_event(event) for event in events]
         start = len(tracker.events) - len(events)
         for offset, (typed, redacted) in enumerate(zip(events, stored, strict=True)):
@@ -283,7 +281,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             tracker.events[start + offset] = redacted
             if tracker.latest_message is typed:
                 tracker.latest_message = redacted
-            forget(tracker)  # its applied events held the typed event
+            events_replaced(tracker)  # e.g. the incremental tracker held the typed event
         return stored
 
 
