@@ -51,6 +51,7 @@ from bot.channels.outgoing import (
     feedback_texts,
 )
 from bot.check.flow import CHECKLIST_INTENT
+from bot.storage.tracker_store import tracker_store_in
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +210,8 @@ def history_messages(events: list[Any]) -> list[dict[str, Any]]:
 async def _conversation(request: Request, session_id: str) -> Any:
     """The whole current session of a conversation (a turn's tracker holds only
     its latest events)."""
-    from bot.storage.tracker_store import active_store
-
-    store = active_store()
-    if store is not None:
-        return await store.retrieve_session(session_id)
-    agent = request.app.ctx.agent
-    return await agent.tracker_store.retrieve(session_id) if agent else None
+    store = tracker_store_in(request.app.ctx)
+    return await store.retrieve_session(session_id) if store is not None else None
 
 
 class WebChatInput(InputChannel):
@@ -266,7 +262,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         web = Blueprint("web_chat", __name__)
-        on_new_message = with_holding_message(on_new_message)
+        handle = with_holding_message(on_new_message)
 
         @web.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
@@ -328,8 +324,9 @@ class WebChatInput(InputChannel):
             except RequestError as error:
                 return failed(request, error)
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(text, collector, session_id, input_channel=self.name())
+            await handle(
+                UserMessage(text, collector, session_id, input_channel=self.name()),
+                tracker_store_in(request.app.ctx),
             )
             refusal = refusal_of(collector)
             if refusal is not None:

@@ -46,13 +46,16 @@ def model_check(app: Any) -> Check:
     return check
 
 
-async def conversations_check() -> str:
-    from bot.storage.tracker_store import active_store
+def conversations_check(app: Any) -> Check:
+    async def check() -> str:
+        from bot.storage.tracker_store import tracker_store_in
 
-    store = active_store()
-    if store is None:
-        return "not loaded"
-    return await _in_thread(store.available, "unavailable")
+        store = tracker_store_in(getattr(app, "ctx", None))
+        if store is None:
+            return "not loaded"
+        return await _in_thread(store.available, "unavailable")
+
+    return check
 
 
 def _records_answer() -> bool:
@@ -103,7 +106,7 @@ def checks_for(app: Any) -> dict[str, Check]:
     settings = get_settings()
     checks: dict[str, Check] = {
         "model": model_check(app),
-        "conversations_database": conversations_check,
+        "conversations_database": conversations_check(app),
         "records_database": records_check,
     }
     if settings.redis_url:

@@ -44,14 +44,6 @@ from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
 
-# The tracker store of this process, for the channels (availability check, history).
-_active: RedactingSQLTrackerStore | None = None
-
-
-def active_store() -> RedactingSQLTrackerStore | None:
-    """This process's tracker store, if it is ours."""
-    return _active
-
 
 CACHED_CONVERSATIONS = 500
 # STORED is the attribute on a turn's tracker saying what is already stored: a
@@ -70,10 +62,15 @@ def _mark(tracker: DialogueStateTracker, head: Head) -> None:
     setattr(tracker, STORED, Stored(tracker.events[-1] if tracker.events else None, head))
 
 
-def conversations_available() -> bool:
-    """Whether the conversations database can be used right now (True when this
-    process has no tracker store of ours, e.g. in tests of other parts)."""
-    return _active.available() if _active is not None else True
+def tracker_store_in(context: Any) -> RedactingSQLTrackerStore | None:
+    """The tracker store of the Rasa app whose context (``app.ctx``) this is, if
+    it is ours: the one rasa built from endpoints.yml for the loaded agent, which
+    rasa wraps (``FailSafeTrackerStore``, ``AwaitableTrackerStore``, each holding
+    the store it wraps as ``_tracker_store``). None before a model is loaded."""
+    store = getattr(getattr(context, "agent", None), "tracker_store", None)
+    while store is not None and not isinstance(store, RedactingSQLTrackerStore):
+        store = getattr(store, "_tracker_store", None)
+    return store
 
 
 def redact_event(event: Event) -> Event:
@@ -129,8 +126,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self._sqlite = OpenFile(self.engine.url)
             self.engine = self._sqlite.engine
             self.sessionmaker.configure(bind=self.engine)
-        global _active
-        _active = self
 
     def available(self) -> bool:
         """A cheap probe before each turn. A SQLite file that has disappeared counts

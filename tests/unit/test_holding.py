@@ -37,7 +37,6 @@ def settings(monkeypatch):
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
         get_settings.cache_clear()
 
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
     yield configure
     get_settings.cache_clear()
     offload.forget_all()

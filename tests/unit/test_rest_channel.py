@@ -55,8 +55,6 @@ def test_a_cancelled_turn_ends_quietly_without_the_text_in_any_log(monkeypatch, 
 
     from bot.channels import holding
 
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
-
     async def cancelled(message: UserMessage) -> None:
         raise asyncio.CancelledError
 
