@@ -56,8 +56,8 @@ classifier alone (P 0.854 R 0.776) did as well as the rules on this fresh text.
 
 Reads only the development sets, never the held-out test set.
 
-    .venv/bin/python bench/indicator_learned.py               # selection, R3, current-rules LOSO
-    .venv/bin/python bench/indicator_learned.py --show-all-r3
+    .venv/bin/python research/indicator_learned.py               # selection, R3, current-rules LOSO
+    .venv/bin/python research/indicator_learned.py --show-all-r3
 """
 
 from __future__ import annotations
