@@ -2,7 +2,7 @@
 executor, instead of over HTTP in a separate action server.
 
 Why: on the small server a partnership runs, the action server was a second
-process of about 380 MB (PSS) that each turn reached over HTTP, with its
+process, as large as much of the Rasa server, that each turn reached over HTTP, with its
 tracker state encoded to JSON, sent, decoded by Sanic, and the reply back the
 same way (docs/performance.md). The actions themselves are unchanged: the
 same ``actions`` package, the same ``rasa_sdk.Action`` classes, run by the same

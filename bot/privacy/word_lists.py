@@ -2,13 +2,14 @@
 
 First and last names come from Faker's person providers (a maintained package:
 the US Social Security and UK ONS baby-name lists, Irish, Indian, Pakistani and
-Polish lists among them); importing Faker takes a tenth of a second. Which of
+Polish lists among them); importing Faker takes a moment, so it is imported on
+first use. Which of
 those names are also everyday English words ("hope", "will", "amber") is worked
 out once from spaCy's word frequencies and kept in
 :mod:`bot.privacy.everyday_names`. English words in general (to tell "his snap is
 lilxo" from "his snap is private") come from spaCy's English lemma tables
 (spacy-lookups-data, which the NLU pipeline uses already) and the guidance's own
-text: 120,000 words, 80 ms.
+text (their size and load time: docs/performance.md).
 """
 
 from __future__ import annotations
