@@ -12,13 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._dispatch import send
-from bot.check import flow, replies
+from bot.check import flow
 from bot.knowledge.loader import get_knowledge
-from bot.messages import get_messages
 from bot.monitoring.metrics import check_outcome
 from bot.rasa_contracts import require_user_turns
 from bot.storage.records import record_check
+from bot.texts import check as replies
+from bot.texts.messages import get_messages
+from bot.texts.send import send
 from bot.triage.engine import assess
 from bot.triage.model import Stamp
 from bot.triage.service import get_catalogue, get_plan, get_triage

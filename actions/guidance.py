@@ -1,5 +1,5 @@
 """Actions that answer guidance questions: the answer plan
-(:mod:`bot.knowledge.answering`) turned into replies (:mod:`bot.replies`), each
+(:mod:`bot.knowledge.answering`) turned into replies (:mod:`bot.texts.guidance`), each
 answer recorded (topic, route, confidence, the question redacted) for the
 content-gaps report, and the topic remembered for a follow-up."""
 
@@ -11,14 +11,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._dispatch import send
 from bot.config import get_settings
 from bot.knowledge.answering import Plan, plan
 from bot.knowledge.loader import get_knowledge
 from bot.knowledge.search import search_topics
-from bot.messages import Reply
-from bot.replies import plan_replies
 from bot.storage.records import new_answer_id, record_answer
+from bot.texts.guidance import plan_replies
+from bot.texts.messages import Reply
+from bot.texts.send import send
 
 LAST_TOPIC = "last_topic"  # the topic answered last, for a follow-up question
 

@@ -98,7 +98,7 @@ def clean_text(text: str | None) -> str:
 
 
 def holding_reply() -> tuple[str, list[dict[str, str]]]:
-    from bot.messages import get_messages
+    from bot.texts.messages import get_messages
 
     reply = get_messages().reply("holding")
     return reply.text, [button.as_dict() for button in reply.buttons]
@@ -111,7 +111,7 @@ async def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     """Why the message must not be read, with the reply its user gets (None for
     a foreign prefix: that is a client's mistake, not a user's), or None."""
     from bot.channels import rate_limits
-    from bot.messages import get_messages
+    from bot.texts.messages import get_messages
 
     owner = prefix_owner(message.sender_id or "")
     if owner is not None and owner != message.input_channel:

@@ -59,7 +59,7 @@ def _check(settings: Settings) -> None:
 
 def build_manifest(settings: Settings) -> dict[str, Any]:
     from bot.knowledge.loader import get_knowledge
-    from bot.messages import get_messages
+    from bot.texts.messages import get_messages
 
     _check(settings)
     messages, locality = get_messages(), get_knowledge().locality

@@ -28,8 +28,8 @@ def load_everything() -> None:
     """Builds every per-process cache the actions use; safe to call twice."""
     from bot.config import get_settings
     from bot.knowledge.search import prepare_search
-    from bot.messages import get_messages
     from bot.storage.records import ready
+    from bot.texts.messages import get_messages
     from bot.triage.service import get_catalogue, get_plan, get_triage
 
     get_messages()

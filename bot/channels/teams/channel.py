@@ -62,8 +62,8 @@ from bot.channels.teams.dedupe import SeenActivities
 from bot.channels.teams.private_chat import check_only_in_private
 from bot.channels.teams.sent_cards import AGAIN, FIRST, SentCards
 from bot.config import get_settings
-from bot.messages import get_messages
 from bot.storage.tracker_store import tracker_store_in
+from bot.texts.messages import get_messages
 
 logger = logging.getLogger(__name__)
 

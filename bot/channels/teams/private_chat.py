@@ -60,7 +60,7 @@ def chat_link(app_id: str) -> str:
 
 
 async def send_private_chat_card(message: UserMessage, app_id: str, bot_name: str) -> None:
-    from bot.messages import get_messages
+    from bot.texts.messages import get_messages
 
     texts = get_messages()
     place = "channel" if conversation_type(message) == "channel" else "chat"

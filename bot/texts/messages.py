@@ -29,8 +29,8 @@ class Button:
         return {"title": self.title, "payload": self.payload}
 
 
-# Keys of a Reply's structured data: a screen of the check (bot.check.replies),
-# and the id of a guidance answer, to ask whether it helped (bot.replies).
+# Keys of a Reply's structured data: a screen of the check (bot.texts.check),
+# and the id of a guidance answer, to ask whether it helped (bot.texts.guidance).
 CHECKLIST = "checklist"
 FEEDBACK = "feedback"
 

@@ -1,6 +1,6 @@
 """What the assistant says in reply to a guidance question, as plain data.
 
-Pure functions from the knowledge and messages to :class:`~bot.messages.Reply`
+Pure functions from the knowledge and messages to :class:`~bot.texts.messages.Reply`
 lists; the Rasa actions only send them. Every guidance answer ends with its
 source line; when the classifier is unsure, :func:`search_replies` offers the
 closest passages instead of guessing, and always keeps the check and the
@@ -15,7 +15,7 @@ from bot.knowledge.answering import Plan
 from bot.knowledge.loader import get_knowledge
 from bot.knowledge.model import INTENT_PREFIX
 from bot.knowledge.search import search
-from bot.messages import FEEDBACK, Button, Reply, get_messages
+from bot.texts.messages import FEEDBACK, Button, Reply, get_messages
 
 
 def guidance_answer(topic_id: str, answer_id: str | None = None) -> list[Reply]:

@@ -8,11 +8,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import ActionSayEmergency, ActionSayOutOfScope, ActionSessionStart
+from actions.conversation import SAY_TEXT_ACTIONS, ActionSessionStart
 from actions.guidance import ActionAnswerGuidance, ActionSearchGuidance
 from bot.config import get_settings
-from bot.messages import get_messages
-from bot.replies import guidance_answer, message, search_replies
+from bot.texts.guidance import guidance_answer, message, search_replies
+from bot.texts.messages import get_messages
 
 
 def test_welcome_says_what_it_is_and_gives_privacy_notice_and_999():
@@ -127,8 +127,28 @@ def test_session_start_sends_the_welcome_and_starts_the_session():
 
 
 def test_message_actions_are_named_after_their_message():
-    assert ActionSayEmergency().name() == "action_say_emergency"
-    assert ActionSayOutOfScope().name() == "action_say_out_of_scope"
+    assert SAY_TEXT_ACTIONS["emergency"]().name() == "action_say_emergency"
+    assert SAY_TEXT_ACTIONS["out_of_scope"]().name() == "action_say_out_of_scope"
+
+
+def test_every_fixed_text_action_of_the_domain_is_registered_and_says_its_text():
+    """domain.yml names the actions; rasa-sdk registers one per text of the table."""
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    names = [item if isinstance(item, str) else next(iter(item)) for item in domain["actions"]]
+    wanted = {name for name in names if name.startswith("action_say_")}
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert wanted == {name for name in executor.actions if name.startswith("action_say_")}
+    for key, action in SAY_TEXT_ACTIONS.items():
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {}, {"text": "hello"}, [], False, None, {}, "")
+        asyncio.run(action().run(dispatcher, tracker, {}))
+        assert dispatcher.messages[0]["text"] == get_messages().reply(key).text
 
 
 def test_explicit_session_start_right_after_the_welcome_does_not_welcome_twice():
@@ -153,8 +173,8 @@ def test_explicit_session_start_in_a_conversation_never_started_welcomes():
 
 
 def _screen(theme_id: str, state: dict | None = None):
-    from bot.check.replies import ask
     from bot.knowledge.loader import get_knowledge
+    from bot.texts.check import ask
     from bot.triage.service import get_catalogue, get_plan
 
     plan = get_plan()

@@ -1,4 +1,4 @@
-"""Sending :class:`bot.messages.Reply` objects through the rasa-sdk dispatcher,
+"""Sending :class:`bot.texts.messages.Reply` objects through the rasa-sdk dispatcher,
 with the privacy reminder the first time a user seems to type an identifier."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import Reply, get_messages
 from bot.privacy.offload import identifying
+from bot.texts.messages import Reply, get_messages
 
 REMINDED = "privacy_reminded"
 
