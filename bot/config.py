@@ -3,7 +3,7 @@
 Each setting has a default that works on a fresh clone with no services: the
 embedded SQLite file under ``var/``, the Rasa server on port 5005 with our actions
 in it (a separate action server, when asked for, on port 5055). Read settings
-through :func:`get_settings`; nothing else in the project reads ``os.environ``.
+through ``bot.bootstrap.app().settings``; nothing else in the project reads ``os.environ``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -496,9 +495,3 @@ def load_settings() -> Settings:
                 values[setting.name] = value
                 break
     return _checked(Settings(**values))
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return load_settings()

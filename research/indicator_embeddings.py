@@ -49,9 +49,9 @@ def load(files: list[str]) -> list[dict]:
 def rules_dump() -> int:
     """Run in the project's venv: the rules' ids for every test sentence, as JSON."""
     sys.path.insert(0, str(ROOT))
-    from bot.nlp.indicator_matcher import get_matcher
+    from bot import bootstrap
 
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     json.dump({s["text"]: matcher.ids(s["text"]) for s in load(TEST)}, sys.stdout)
     return 0
 

@@ -34,9 +34,10 @@ def main() -> int:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from bot.nlp.indicator_matcher import NEGATIONS, get_matcher
+    from bot import bootstrap
+    from bot.nlp.indicator_matcher import NEGATIONS
 
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     concepts = matcher._concepts
     catalogue = matcher.catalogue
 

@@ -44,8 +44,8 @@ from typing import Any, Protocol
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
+from bot import bootstrap
 from bot.channels import tokens
-from bot.config import get_settings
 from bot.monitoring import metrics
 
 logger = logging.getLogger(__name__)
@@ -98,9 +98,7 @@ def clean_text(text: str | None) -> str:
 
 
 def holding_reply() -> tuple[str, list[dict[str, str]]]:
-    from bot.texts.messages import get_messages
-
-    reply = get_messages().reply("holding")
+    reply = bootstrap.app().texts.reply("holding")
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
@@ -111,21 +109,20 @@ async def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     """Why the message must not be read, with the reply its user gets (None for
     a foreign prefix: that is a client's mistake, not a user's), or None."""
     from bot.channels import rate_limits
-    from bot.texts.messages import get_messages
 
     owner = prefix_owner(message.sender_id or "")
     if owner is not None and owner != message.input_channel:
         prefix = SENDER_PREFIXES[owner]
         error = f"Sender ids starting '{prefix}' belong to the {owner} channel; use another id."
         return Refusal(403, error), None
-    limit = get_settings().max_message_chars
+    limit = bootstrap.app().settings.max_message_chars
     if len(message.text or "") > limit:
-        reply = get_messages().reply("too_long", limit=f"{limit:,}")
+        reply = bootstrap.app().texts.reply("too_long", limit=f"{limit:,}")
         return Refusal(413, reply.text.splitlines()[0]), reply
     wait = await rate_limits.retry_after(rate_limits.CONVERSATION, message.sender_id or "")
     if wait > 0:
         seconds = rate_limits.whole_seconds(wait)
-        reply = get_messages().reply("too_fast", seconds=str(seconds))
+        reply = bootstrap.app().texts.reply("too_fast", seconds=str(seconds))
         return Refusal(429, reply.text.splitlines()[0], seconds), reply
     return None
 
@@ -176,7 +173,9 @@ async def _run(
         reason = "database_unavailable"
     else:
         try:
-            await asyncio.wait_for(run_turn(on_new_message, message), get_settings().turn_timeout)
+            await asyncio.wait_for(
+                run_turn(on_new_message, message), bootstrap.app().settings.turn_timeout
+            )
         except asyncio.TimeoutError:
             logger.warning("A turn took too long; the user is asked to send it again.")
             reason = "timeout"

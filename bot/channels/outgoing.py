@@ -61,9 +61,9 @@ def feedback_of(message: Mapping[str, Any]) -> str | None:
 def feedback_texts() -> dict[str, Any]:
     """What the widget and Teams say when they ask whether an answer helped, from
     content/messages.yml."""
-    from bot.texts.messages import get_messages
+    from bot import bootstrap
 
-    messages = get_messages()
+    messages = bootstrap.app().texts
     text = {key: messages.reply(f"feedback_{key}").text for key in ("question", "yes", "no",
                                                                     "why", "thanks")}  # fmt: skip
     reasons = [{"id": r, "label": messages.reply(f"feedback_reason_{r}").text}

@@ -38,10 +38,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import bootstrap
 from bot.channels import rate_limits
 from bot.channels.holding import Handler, HoldingHandler, refusal_of, with_holding_message
 from bot.channels.rest_tokens import rest_token
-from bot.config import get_settings
 from bot.rasa_patches.api_auth import bearer_token, token_matches
 from bot.storage.tracker_store import tracker_store_in
 
@@ -93,7 +93,7 @@ class RestInput(RasaRestInput):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         rest = Blueprint("custom_webhook_RestInput", __name__)
         handler = with_holding_message(on_new_message)
-        settings = get_settings()
+        settings = bootstrap.app().settings
         enabled = settings.rest_enabled
         token = rest_token(settings) if enabled else ""
         if enabled and not token:

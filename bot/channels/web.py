@@ -226,23 +226,24 @@ class WebChatInput(InputChannel):
         return cls(credentials or {})
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from bot.config import get_settings
+        from bot import bootstrap
 
         self.title = str(config.get("title") or "CCE practitioner assistant")
-        self.allowed_origins = set(get_settings().widget_origins)
+        self.allowed_origins = set(bootstrap.app().settings.widget_origins)
 
     def _key(self) -> bytes:
-        from bot.secrets import Purpose, get_key
+        from bot import bootstrap
+        from bot.secrets import Purpose
 
-        return get_key(Purpose.WIDGET_TOKENS)
+        return bootstrap.app().key(Purpose.WIDGET_TOKENS)
 
     def _lifetime(self, request: Request) -> float:
-        from bot.config import get_settings
+        from bot import bootstrap
 
         agent = getattr(request.app.ctx, "agent", None)
         domain = getattr(agent, "domain", None)
         session = domain.session_config.session_expiration_time if domain else None
-        return token_lifetime(get_settings().widget_token_minutes, session)
+        return token_lifetime(bootstrap.app().settings.widget_token_minutes, session)
 
     def _issue(self, request: Request, session_id: str) -> dict[str, Any]:
         """A token for ``session_id`` valid from now, and its seconds left."""
@@ -287,9 +288,9 @@ class WebChatInput(InputChannel):
 
         @web.route("/config", methods=["GET"])
         async def config(request: Request) -> HTTPResponse:
-            from bot.knowledge.loader import get_knowledge
+            from bot import bootstrap
 
-            locality = get_knowledge().locality
+            locality = bootstrap.app().knowledge.locality
             return self._cors(request, response.json({
                 "title": self.title,
                 "emergency_number": locality["emergency_number"],

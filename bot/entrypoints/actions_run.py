@@ -8,7 +8,8 @@ enough to hit the turn timeout and give that user the holding message. Loading
 happens here, when the server starts, never at import time. `python -m bot
 serve` starts the action server this way (with ``CCE_ACTIONS=server`` or
 ``--only actions``); with the actions in the Rasa server,
-:mod:`bot.entrypoints.inprocess_actions` loads the same data there. Every
+:mod:`bot.entrypoints.inprocess_actions` loads the same data there
+(:meth:`bot.bootstrap.App.load_for_actions`). Every
 request but ``GET /health`` and ``GET /metrics`` must carry the Rasa server's
 shared secret (:mod:`bot.rasa_patches.action_auth`).
 
@@ -24,34 +25,15 @@ import time
 logger = logging.getLogger(__name__)
 
 
-def load_everything() -> None:
-    """Builds every per-process cache the actions use; safe to call twice."""
-    from bot.config import get_settings
-    from bot.knowledge.search import prepare_search
-    from bot.storage.records import ready
-    from bot.texts.messages import get_messages
-    from bot.triage.service import get_catalogue, get_plan, get_triage
-
-    get_messages()
-    get_catalogue()
-    get_plan()
-    get_triage()
-    prepare_search()
-    try:
-        ready(get_settings().effective_database_url)  # the records' schema, migrated once
-    except Exception as exc:  # noqa: BLE001 - the server must start; a check retries
-        logger.warning("The records database is not ready yet (%s).", type(exc).__name__)
-
-
 def main() -> None:
-    from bot import rasa_patches
+    from bot import bootstrap, rasa_patches
     from bot.monitoring import logs
     from bot.rasa_patches import action_auth
 
     logs.early()
     started = time.monotonic()
     action_auth.install()  # requests without the Rasa server's shared secret get 401
-    load_everything()
+    bootstrap.app().load_for_actions()
     logger.info("Action server data loaded in %.1f s.", time.monotonic() - started)
     from rasa_sdk.__main__ import main as rasa_sdk_main
 

@@ -92,6 +92,6 @@ def read_endpoints(endpoint_file: str) -> AvailableEndpoints:
 
 def load_actions_data() -> None:
     """The actions' data, loaded now, before any turn."""
-    from bot.entrypoints.actions_run import load_everything
+    from bot import bootstrap
 
-    load_everything()
+    bootstrap.app().load_for_actions()

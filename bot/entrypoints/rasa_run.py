@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import time
 
-from bot import rasa_patches
-from bot.config import get_settings
+from bot import bootstrap, rasa_patches
 from bot.monitoring import logs
 
 logger = logging.getLogger(__name__)
@@ -20,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 def main() -> None:
     logs.early()
-    in_process = get_settings().actions_in_process
+    in_process = bootstrap.app().settings.actions_in_process
     extra = (rasa_patches.INPROCESS_ACTIONS,) if in_process else ()
     rasa_patches.install(*rasa_patches.RASA_SERVER, *extra)
     if in_process:

@@ -25,7 +25,8 @@ from collections.abc import MutableMapping
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.config import LOG_JSON, get_settings
+from bot import bootstrap
+from bot.config import LOG_JSON
 
 # The fields of rasa's structlog events that hold what a user or the bot said
 # (rasa 3.6: those it deep-copies for its anonymiser).
@@ -114,7 +115,7 @@ def _write_json() -> None:
 def early() -> None:
     """In JSON mode, from a server process's start: Python's warnings (which
     libraries print while rasa loads) go through ``logging``, as JSON lines."""
-    if get_settings().log_format != LOG_JSON:
+    if bootstrap.app().settings.log_format != LOG_JSON:
         return
     logging.captureWarnings(True)
     _write_json()
@@ -122,7 +123,7 @@ def early() -> None:
 
 def configure(with_structlog: bool) -> None:
     """Our setup, once rasa's (or rasa-sdk's) is done."""
-    json = get_settings().log_format == LOG_JSON
+    json = bootstrap.app().settings.log_format == LOG_JSON
     if with_structlog:
         _configure_structlog(json)
     if json:

@@ -9,7 +9,8 @@ app package gives it as its privacy URL.
 
 from __future__ import annotations
 
-from bot.config import Settings, get_settings
+from bot import bootstrap
+from bot.config import Settings
 
 PRIVACY_PATH = "/privacy"
 ACCESSIBILITY_PATH = "/accessibility"
@@ -20,5 +21,5 @@ def public_link(path: str, settings: Settings | None = None) -> str:
     """``path`` at the assistant's public address (CCE_PUBLIC_URL) when one is
     set, else the root-relative path itself, which the web widget resolves
     against its own server."""
-    public_url = (settings or get_settings()).public_url
+    public_url = (settings or bootstrap.app().settings).public_url
     return f"{public_url}{path}" if public_url else path

@@ -21,7 +21,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from bot.config import get_settings
+from bot import bootstrap
 
 # Faker locales whose first names are read: English-speaking countries and the
 # communities most often met in the area's casework.
@@ -73,6 +73,6 @@ def english_words() -> frozenset[str]:
             words.update(lemmas)
     # The guidance's own words in lower case ("cuckooing", "plugging"), which the
     # dictionaries lack and practitioners use.
-    guidance = get_settings().guidance_text_file.read_text(encoding="utf-8")
+    guidance = bootstrap.app().settings.guidance_text_file.read_text(encoding="utf-8")
     words.update(re.findall(r"\b[a-z]{3,30}\b", guidance))
     return frozenset(word.lower() for word in words)

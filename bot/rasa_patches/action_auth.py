@@ -46,13 +46,12 @@ _hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 def action_secret() -> str:
     """``CCE_ACTION_SECRET``, or a value derived from the server secret."""
-    from bot.config import get_settings
-    from bot.secrets import get_secret
+    from bot import bootstrap
 
-    configured = get_settings().action_secret
+    configured = bootstrap.app().settings.action_secret
     if configured:
         return configured
-    return hmac.new(get_secret(), b"cce action server", hashlib.sha256).hexdigest()
+    return hmac.new(bootstrap.app().secret, b"cce action server", hashlib.sha256).hexdigest()
 
 
 def allowed(path: str, given: str | None, secret: str) -> bool:

@@ -36,7 +36,8 @@ from typing import Any
 
 from sanic.request import Request
 
-from bot.config import MIN_TOKEN_CHARS, get_settings
+from bot import bootstrap
+from bot.config import MIN_TOKEN_CHARS
 
 logger = logging.getLogger(__name__)
 HELP_URL = "https://rasa.com/docs/rasa/3.x/http-api#security-considerations"
@@ -77,7 +78,7 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
         async def decorated(request: Request, *args: Any, **kwargs: Any) -> Any:
             from rasa.server import ErrorResponse
 
-            problem = refusal(request, get_settings().api_token)
+            problem = refusal(request, bootstrap.app().settings.api_token)
             if problem is not None:
                 raise ErrorResponse(
                     HTTPStatus.UNAUTHORIZED, "NotAuthenticated", problem, help_url=HELP_URL

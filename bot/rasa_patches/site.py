@@ -110,11 +110,11 @@ def limit(app: Any) -> None:
     """Sets the app's request size limit and trusted proxies (see the module's text)."""
     from sanic.exceptions import PayloadTooLarge
 
-    from bot.config import get_settings
+    from bot import bootstrap
 
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.error_handler.add(PayloadTooLarge, too_large)
-    proxies = get_settings().trusted_proxies
+    proxies = bootstrap.app().settings.trusted_proxies
     if proxies > 0:
         app.config.PROXIES_COUNT = proxies
 

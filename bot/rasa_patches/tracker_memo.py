@@ -328,9 +328,9 @@ def _check_same_tracker(ours: Any, theirs: Any, what: str, events_identical: boo
 
 
 def _verifying() -> bool:
-    from bot.config import get_settings
+    from bot import bootstrap
 
-    return get_settings().verify_tracker_memo
+    return bootstrap.app().settings.verify_tracker_memo
 
 
 def _check(ours: list, theirs: list, what: str, identity: bool) -> None:

@@ -36,7 +36,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.config import get_settings
+from bot import bootstrap
 from bot.privacy.offload import redaction
 from bot.rasa_contracts import STORED, events_replaced
 from bot.storage.sqlite_file import OpenFile, sqlite_file_with_folder
@@ -102,7 +102,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         self._cache = TurnCache(int(cached_conversations))
-        url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
+        url = make_url(
+            kwargs.pop("url", None) or bootstrap.app().settings.effective_tracker_database_url
+        )
         path = sqlite_file_with_folder(url)
         super().__init__(
             domain=domain,

@@ -9,8 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import bootstrap
 from bot.privacy.offload import identifying
-from bot.texts.messages import Reply, get_messages
+from bot.texts.messages import Reply
 
 REMINDED = "privacy_reminded"
 
@@ -32,5 +33,5 @@ def send(
     # Usually worked out before the turn, off the event loop (bot.privacy.offload).
     if not identifying(tracker.latest_message.get("text") or ""):
         return []
-    dispatcher.utter_message(text=get_messages().reply("privacy_reminder").text)
+    dispatcher.utter_message(text=bootstrap.app().texts.reply("privacy_reminder").text)
     return [SlotSet(REMINDED, True)]

@@ -14,8 +14,9 @@ import pytest
 from prometheus_client import REGISTRY
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot import bootstrap
 from bot.channels import holding
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import PROJECT_ROOT
 from bot.monitoring import metrics
 
 SECRET = "Jordan Example keeps going missing"  # invented; must never appear in /metrics
@@ -73,7 +74,7 @@ def test_each_holding_message_is_counted_with_its_reason(available, handler, rea
 
 def test_a_slow_turn_is_counted_as_a_timeout(available, monkeypatch):
     monkeypatch.setenv("CCE_TURN_TIMEOUT", "0.05")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
     async def slow(message: UserMessage) -> None:
         await asyncio.sleep(1)
@@ -82,7 +83,7 @@ def test_a_slow_turn_is_counted_as_a_timeout(available, monkeypatch):
     try:
         turn(slow, "teams")
     finally:
-        get_settings.cache_clear()
+        bootstrap.reset()
     assert value("cce_holding_messages_total", channel="teams", reason="timeout") == before + 1
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot import bootstrap
 from bot.cli import serve
-from bot.config import get_settings
 
 
 @pytest.fixture
@@ -13,11 +13,11 @@ def settings(monkeypatch):
     def configure(**env: str):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
+        bootstrap.reset()
+        return bootstrap.app().settings
 
     yield configure
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def test_several_workers_need_redis(settings, monkeypatch):

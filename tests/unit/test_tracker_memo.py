@@ -154,13 +154,13 @@ def test_the_forms_temporary_tracker_matches_rasas(domain):
 
 @pytest.fixture()
 def verifying(monkeypatch):
-    from bot.config import get_settings
+    from bot import bootstrap
 
     monkeypatch.setenv("CCE_VERIFY_TRACKER_MEMO", "1")
-    get_settings.cache_clear()
+    bootstrap.reset()
     yield
     monkeypatch.delenv("CCE_VERIFY_TRACKER_MEMO")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def test_a_difference_is_reported_when_verifying(domain, verifying):

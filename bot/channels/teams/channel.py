@@ -35,6 +35,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import bootstrap
 from bot.channels.holding import Handler, HoldingHandler, with_holding_message
 from bot.channels.outgoing import combine, feedback_texts
 from bot.channels.teams.activities import (
@@ -61,9 +62,7 @@ from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
 from bot.channels.teams.private_chat import check_only_in_private
 from bot.channels.teams.sent_cards import AGAIN, FIRST, SentCards
-from bot.config import get_settings
 from bot.storage.tracker_store import tracker_store_in
-from bot.texts.messages import get_messages
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ class TeamsInput(InputChannel):
         return cls()  # every setting comes from bot.config (CCE_TEAMS_*)
 
     def __init__(self) -> None:
-        settings = get_settings()
+        settings = bootstrap.app().settings
         self.configured = settings.teams_configured
         self.app_id = settings.teams_app_id
         self.bot_name = settings.teams_bot_name
@@ -326,7 +325,9 @@ class TeamsInput(InputChannel):
                 answered: str | None = feedback_texts()["thanks"]
             else:
                 answered = (
-                    get_messages().reply("card_answered", answer=title).text if title else None
+                    bootstrap.app().texts.reply("card_answered", answer=title).text
+                    if title
+                    else None
                 )
             update = {
                 "type": "message",
