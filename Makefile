@@ -96,13 +96,13 @@ test-unit: $(VENV)/.installed ## Only the fast tests that need no model or serve
 	$(PY) -m pytest tests/unit
 
 lint: $(VENV)/.installed ## ruff, the formatter's check and mypy
-	$(BIN)/ruff check bot actions tests bench scripts
-	$(BIN)/ruff format --check bot actions tests bench scripts
+	$(BIN)/ruff check bot actions tests bench research scripts
+	$(BIN)/ruff format --check bot actions tests bench research scripts
 	$(BIN)/mypy
 
 format: $(VENV)/.installed ## Format the code
-	$(BIN)/ruff check --fix bot actions tests bench scripts
-	$(BIN)/ruff format bot actions tests bench scripts
+	$(BIN)/ruff check --fix bot actions tests bench research scripts
+	$(BIN)/ruff format bot actions tests bench research scripts
 
 sync-data: $(VENV)/.installed ## Regenerate the guidance intents in domain.yml and data/rules/guidance.yml from the topics
 	$(PY) -m bot sync-data

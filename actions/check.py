@@ -12,23 +12,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._dispatch import send
-from bot.check import flow, replies
-from bot.knowledge.loader import get_knowledge
-from bot.messages import get_messages
+from bot import bootstrap
+from bot.check import flow
 from bot.monitoring.metrics import check_outcome
+from bot.rasa_contracts import require_user_turns
 from bot.storage.records import record_check
+from bot.texts import check as replies
+from bot.texts.send import send
 from bot.triage.engine import assess
 from bot.triage.model import Stamp
-from bot.triage.service import get_catalogue, get_plan, get_triage
 from bot.triage.summary import checked_at, new_reference
 
 FORM = "indicator_check_form"
+require_user_turns(1, __name__)  # _answering: the events since the latest user message
 CHECKLIST_ENTITIES = (flow.THEME_ENTITY, flow.SEEN_ENTITY, flow.NOT_KNOWN_ENTITY)
 
 
 def _state(tracker: Tracker) -> dict[str, Any]:
-    return {slot: tracker.get_slot(slot) for slot in flow.check_slots(get_plan())}
+    return {slot: tracker.get_slot(slot) for slot in flow.check_slots(bootstrap.app().plan)}
 
 
 def _answering(tracker: Tracker) -> bool:
@@ -48,7 +49,7 @@ def _answering(tracker: Tracker) -> bool:
 
 def _entities(tracker: Tracker) -> tuple[list[str], dict[str, list[str]]]:
     """The catalogue ids the recogniser found, and a checklist's entity values."""
-    catalogue = get_catalogue()
+    catalogue = bootstrap.app().catalogue
     found: list[str] = []
     checklist: dict[str, list[str]] = defaultdict(list)
     for entity in tracker.latest_message.get("entities") or []:
@@ -62,7 +63,12 @@ def _entities(tracker: Tracker) -> tuple[list[str], dict[str, list[str]]]:
 
 def _ask(slot: str, state: dict[str, Any]) -> list:
     return replies.ask(
-        slot, state, get_plan(), get_catalogue(), get_messages(), get_knowledge().source_line
+        slot,
+        state,
+        bootstrap.app().plan,
+        bootstrap.app().catalogue,
+        bootstrap.app().texts,
+        bootstrap.app().knowledge.source_line,
     )
 
 
@@ -85,7 +91,7 @@ class ValidateIndicatorCheckForm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         events: list[EventType] = []
-        plan = get_plan()
+        plan = bootstrap.app().plan
         slot = tracker.get_slot("requested_slot")
         if slot and _answering(tracker):
             found, checklist = _entities(tracker)
@@ -97,12 +103,12 @@ class ValidateIndicatorCheckForm(Action):
                 found,
                 _state(tracker),
                 plan,
-                get_catalogue(),
+                bootstrap.app().catalogue,
             )
             if reading.reject:
                 return []  # not an answer: the form is rejected and the rules take over
             for note in reading.notes:
-                send(dispatcher, [get_messages().reply(note)])
+                send(dispatcher, [bootstrap.app().texts.reply(note)])
             events = [SlotSet(key, value) for key, value in reading.slots.items()]
             tracker.add_slots(events)
         state = _state(tracker)
@@ -122,8 +128,8 @@ class ActionStartCheck(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        send(dispatcher, [get_messages().reply("check_intro")])
-        return [SlotSet(slot, None) for slot in flow.check_slots(get_plan())]
+        send(dispatcher, [bootstrap.app().texts.reply("check_intro")])
+        return [SlotSet(slot, None) for slot in flow.check_slots(bootstrap.app().plan)]
 
 
 class ActionChangeAnswer(Action):
@@ -135,12 +141,12 @@ class ActionChangeAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        labels = flow.changeable_labels(get_plan())
+        labels = flow.changeable_labels(bootstrap.app().plan)
         state = _state(tracker)
         chosen = next(tracker.get_latest_entity_values("check_question"), None)
         if isinstance(chosen, str) and chosen in labels and state.get(chosen) is not None:
             return [SlotSet(k, v) for k, v in flow.reset_for_change(chosen).items()]
-        send(dispatcher, replies.change_choices(state, labels, get_messages()))
+        send(dispatcher, replies.change_choices(state, labels, bootstrap.app().texts))
         return []
 
 
@@ -153,11 +159,11 @@ class ActionCheckOutcome(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        plan = get_plan()
-        triage = get_triage()
+        plan = bootstrap.app().plan
+        triage = bootstrap.app().triage
         stamp = Stamp(checked_at(datetime.now(timezone.utc)), new_reference(), triage.edition)
         assessment = assess(flow.check_input(_state(tracker), plan), triage, stamp)
-        events = send(dispatcher, replies.outcome(assessment, get_messages()), tracker)
+        events = send(dispatcher, replies.outcome(assessment, bootstrap.app().texts), tracker)
         record_check(assessment, tracker.sender_id, tracker.get_latest_input_channel() or "")
         check_outcome(assessment.outcome)
         return events + [SlotSet(slot, None) for slot in flow.check_slots(plan)]

@@ -4,22 +4,26 @@ greeting, help, emergency, out of scope, thanks and goodbye."""
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any
+from typing import Any, cast
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._dispatch import send
 from bot.pages import PRIVACY_PATH, public_link
-from bot.replies import message
+from bot.rasa_contracts import require_user_turns
+from bot.texts.guidance import message
+from bot.texts.send import send
+
+require_user_turns(2, __name__)  # _already_started: the turn before the latest message
 
 
 def _already_started(tracker: Tracker) -> bool:
     """Whether the conversation had begun before its latest user message (Rasa
     starts, and so welcomes, every conversation before logging its first
     message). Any event before that message says so; an action is sent only the
-    latest turns (bot.server.speedups), so no older event can be relied on."""
+    latest turns (bot.rasa_contracts.RECENT_USER_TURNS), so no older event can be
+    relied on."""
     events = list(tracker.events)
     while events and events[-1].get("event") != "user":
         events.pop()
@@ -45,8 +49,18 @@ class ActionSessionStart(Action):
         return [SessionStarted(), ActionExecuted("action_listen")]
 
 
-class _SayMessage(Action, metaclass=ABCMeta):
-    """Sends one text of content/messages.yml; subclasses name which."""
+# The actions that only say one text of content/messages.yml: action_say_<key>
+# says the message <key> (the names domain.yml and the stories use).
+FIXED_TEXTS = (
+    "greet", "help", "emergency", "out_of_scope", "thank", "goodbye", "rephrase",
+    "check_paused", "check_not_running", "unexpected_answer",
+)  # fmt: skip
+
+
+class SayText(Action, metaclass=ABCMeta):
+    """Says the text ``message_key`` of content/messages.yml (with the privacy
+    reminder when due). Abstract, so rasa-sdk does not register it:
+    :func:`say_text_action` makes one action per key."""
 
     @property
     @abstractmethod
@@ -62,41 +76,12 @@ class _SayMessage(Action, metaclass=ABCMeta):
         return send(dispatcher, message(self.message_key), tracker)
 
 
-class ActionSayGreet(_SayMessage):
-    message_key = "greet"
+def say_text_action(key: str) -> type[SayText]:
+    """The action that says the message `key` (rasa-sdk registers every concrete
+    subclass of ``Action`` it finds)."""
+    name = "ActionSay" + "".join(part.title() for part in key.split("_"))
+    attributes = {"message_key": key, "__module__": __name__}
+    return cast("type[SayText]", type(name, (SayText,), attributes))
 
 
-class ActionSayHelp(_SayMessage):
-    message_key = "help"
-
-
-class ActionSayEmergency(_SayMessage):
-    message_key = "emergency"
-
-
-class ActionSayOutOfScope(_SayMessage):
-    message_key = "out_of_scope"
-
-
-class ActionSayThank(_SayMessage):
-    message_key = "thank"
-
-
-class ActionSayGoodbye(_SayMessage):
-    message_key = "goodbye"
-
-
-class ActionSayRephrase(_SayMessage):
-    message_key = "rephrase"
-
-
-class ActionSayCheckPaused(_SayMessage):
-    message_key = "check_paused"
-
-
-class ActionSayCheckNotRunning(_SayMessage):
-    message_key = "check_not_running"
-
-
-class ActionSayUnexpectedAnswer(_SayMessage):
-    message_key = "unexpected_answer"
+SAY_TEXT_ACTIONS = {key: say_text_action(key) for key in FIXED_TEXTS}

@@ -1,5 +1,5 @@
 """Actions that answer guidance questions: the answer plan
-(:mod:`bot.knowledge.answering`) turned into replies (:mod:`bot.replies`), each
+(:mod:`bot.knowledge.answering`) turned into replies (:mod:`bot.texts.guidance`), each
 answer recorded (topic, route, confidence, the question redacted) for the
 content-gaps report, and the topic remembered for a follow-up."""
 
@@ -11,21 +11,23 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._dispatch import send
-from bot.config import get_settings
+from bot import bootstrap
 from bot.knowledge.answering import Plan, plan
-from bot.knowledge.loader import get_knowledge
 from bot.knowledge.search import search_topics
-from bot.messages import Reply
-from bot.replies import plan_replies
 from bot.storage.records import new_answer_id, record_answer
+from bot.texts.guidance import plan_replies
+from bot.texts.messages import Reply
+from bot.texts.send import send
 
 LAST_TOPIC = "last_topic"  # the topic answered last, for a follow-up question
 
 
 def _plan(tracker: Tracker) -> Plan:
     return plan(
-        tracker.latest_message, get_knowledge(), search_topics, tracker.get_slot(LAST_TOPIC)
+        tracker.latest_message,
+        bootstrap.app().knowledge,
+        search_topics,
+        tracker.get_slot(LAST_TOPIC),
     )
 
 
@@ -41,8 +43,10 @@ def _answer(tracker: Tracker, the_plan: Plan) -> tuple[list[Reply], list[EventTy
     for topic, answer_id in records:
         record_answer(answer_id, tracker.sender_id, tracker.get_latest_input_channel() or "",
                       topic, the_plan.route, the_plan.confidence, text)  # fmt: skip
-    ranking = get_knowledge().topics_in_ranking(message.get("intent_ranking") or [])
-    replies = plan_replies(the_plan, text, answer_ids, get_settings().search_results, ranking)
+    ranking = bootstrap.app().knowledge.topics_in_ranking(message.get("intent_ranking") or [])
+    replies = plan_replies(
+        the_plan, text, answer_ids, bootstrap.app().settings.search_results, ranking
+    )
     events = [SlotSet(LAST_TOPIC, the_plan.topics[-1])] if the_plan.topics else []
     return replies, events
 

@@ -66,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = args.sets or [n for n, p in DEV_SETS.items() if p.exists()]
 
-    from bot.nlp.indicator_matcher import get_matcher
+    from bot import bootstrap
 
     started = time.perf_counter()
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     print(f"matcher built in {time.perf_counter() - started:.2f} s")
     matcher.ids("warm-up sentence")
     for name in names:

@@ -31,10 +31,10 @@ from bot.nlp.preselection import DEFAULT_THRESHOLD, Confirmation  # noqa: E402
 def ticks(ids) -> set[str]:
     """What the check's screens would show ticked for these catalogue ids: the
     screens' own items, and the questions the others imply (bot.check.flow)."""
+    from bot import bootstrap
     from bot.check.flow import implied
-    from bot.triage.service import get_catalogue, get_plan
 
-    catalogue, plan = get_catalogue(), get_plan()
+    catalogue, plan = bootstrap.app().catalogue, bootstrap.app().plan
     on_screens = {i for theme in plan.themes for i in theme.items}
     return {i for i in implied([i for i in ids if i in catalogue], catalogue) if i in on_screens}
 
@@ -43,7 +43,7 @@ def trained(sets: str, threshold: float) -> Confirmation:
     """The confirming classifier trained on dev sets ``first-last``, as the product trains it."""
     from indicator_dev_eval import load
 
-    from bot.triage.service import get_catalogue
+    from bot import bootstrap
 
     first, last = (int(n) for n in sets.split("-"))
     examples = [
@@ -51,7 +51,7 @@ def trained(sets: str, threshold: float) -> Confirmation:
         for n in range(first, last + 1)
         for s in load(f"dev{n}")
     ]
-    catalogue = get_catalogue()
+    catalogue = bootstrap.app().catalogue
     phrases = {item.id: list(item.phrases) for item in catalogue.items.values()}
     return Confirmation(threshold).fit(examples, list(catalogue.items), phrases)
 
@@ -59,7 +59,7 @@ def trained(sets: str, threshold: float) -> Confirmation:
 def main(argv: list[str] | None = None) -> int:
     from indicator_dev_eval import load, score
 
-    from bot.nlp.indicator_matcher import get_matcher
+    from bot import bootstrap
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", help="dev14, dev15, dev16, ...")
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules-only", action="store_true", help="no confirming classifier")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     args = parser.parse_args(argv)
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     confirm = (
         (lambda text, found: found)
         if args.rules_only

@@ -3,7 +3,7 @@
 Each setting has a default that works on a fresh clone with no services: the
 embedded SQLite file under ``var/``, the Rasa server on port 5005 with our actions
 in it (a separate action server, when asked for, on port 5055). Read settings
-through :func:`get_settings`; nothing else in the project reads ``os.environ``.
+through ``bot.bootstrap.app().settings``; nothing else in the project reads ``os.environ``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,15 +24,42 @@ class SettingsError(ValueError):
     """A setting is wrong; the message says which and how to fix it."""
 
 
-def _env_path(name: str, default: Path) -> Path:
+Reader = Callable[[str, Any], Any]  # (variable, the field's default) -> value, or None: unset
+
+
+def _raw(name: str, default: Any) -> str | None:
+    return os.environ.get(name) or None
+
+
+def _text(name: str, default: Any) -> str | None:
+    """Without surrounding spaces; blank counts as unset."""
+    return os.environ.get(name, "").strip() or None
+
+
+def _lower(name: str, default: Any) -> str | None:
+    return os.environ.get(name, "").strip().lower() or None
+
+
+def _choice(name: str, default: Any) -> str | None:
+    """Lower case; set but blank is kept (and refused by _checked)."""
     value = os.environ.get(name)
-    return Path(value).expanduser() if value else default
+    return None if value is None else value.strip().lower()
 
 
-def _env_number(name: str, default: T, parse: Callable[[str], T]) -> T:
+def _path(name: str, default: Any) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+def _url(name: str, default: Any) -> str | None:
+    """An address without surrounding spaces or a trailing slash."""
+    return os.environ.get(name, "").strip().rstrip("/") or None
+
+
+def _number(name: str, default: T, parse: Callable[[str], T]) -> T | None:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
-        return default
+        return None
     try:
         return parse(value)
     except ValueError as exc:
@@ -43,21 +69,56 @@ def _env_number(name: str, default: T, parse: Callable[[str], T]) -> T:
         ) from exc
 
 
-def _env_int(name: str, default: int) -> int:
-    return _env_number(name, default, int)
+def _int(name: str, default: Any) -> int | None:
+    return _number(name, default, int)
 
 
-def _env_float(name: str, default: float) -> float:
-    return _env_number(name, default, float)
+def _float(name: str, default: Any) -> float | None:
+    return _number(name, default, float)
 
 
-def _env_url(name: str) -> str:
-    """An address setting without surrounding spaces or a trailing slash."""
-    return os.environ.get(name, "").strip().rstrip("/")
+def _flag(name: str, default: Any) -> bool | None:
+    value = os.environ.get(name)
+    return None if value is None else value.strip().lower() in ("1", "true", "yes")
 
 
-def _env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes")
+def _one(name: str, default: Any) -> bool | None:
+    """True only for "1"."""
+    value = os.environ.get(name)
+    return None if value is None else value.strip() == "1"
+
+
+def _comma_list(name: str, default: Any) -> tuple[str, ...] | None:
+    value = os.environ.get(name)
+    return None if value is None else tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+def _origins(name: str, default: Any) -> tuple[str, ...] | None:
+    """Origins without a trailing slash; never ``*``."""
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return tuple(
+        origin.strip().rstrip("/")
+        for origin in value.split(",")
+        if origin.strip() and origin.strip() != "*"
+    )
+
+
+def env(
+    names: str | tuple[str, ...],
+    read: Reader,
+    default: Any = MISSING,
+    *,
+    factory: Callable[[], Any] | None = None,
+    secret: bool = False,
+) -> Any:
+    """A setting's field: its default, written only here, and the environment
+    variables it is read from (the first one set wins) with their reader."""
+    metadata = {"env": (names,) if isinstance(names, str) else names, "read": read}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata, repr=not secret)
+    return field(default=default, metadata=metadata, repr=not secret)
 
 
 # Where our actions run (CCE_ACTIONS): in the Rasa server, or a separate action server.
@@ -100,9 +161,21 @@ def parse_rate(name: str, value: str) -> RateLimit:
     )
 
 
-def _env_rate(name: str, default: RateLimit) -> RateLimit:
+def _rate(name: str, default: Any) -> RateLimit | None:
     value = os.environ.get(name, "")
-    return parse_rate(name, value) if value.strip() else default
+    return parse_rate(name, value) if value.strip() else None
+
+
+def _rest_mode(name: str, default: Any) -> str | None:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return REST_OFF
+    if text in ("1", "true", "yes", "on"):
+        return REST_ON
+    return text
 
 
 @dataclass(frozen=True)
@@ -111,118 +184,127 @@ class Settings:
 
     # What the assistant knows and says: the guidance, the check's rules and
     # catalogue, the locality's contacts and the texts (content/ in the project).
-    content_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "content")
-    var_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "var")
-    models_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "models")
+    content_dir: Path = env("CCE_CONTENT_DIR", _path, factory=lambda: PROJECT_ROOT / "content")
+    var_dir: Path = env("CCE_VAR_DIR", _path, factory=lambda: PROJECT_ROOT / "var")
+    models_dir: Path = env("CCE_MODELS_DIR", _path, factory=lambda: PROJECT_ROOT / "models")
     # The address the servers listen on: this machine only unless a deployer says
     # otherwise (0.0.0.0 in a container, behind the reverse proxy).
-    host: str = "127.0.0.1"
-    port: int = 5005
-    action_port: int = 5055
+    host: str = env("CCE_HOST", _text, "127.0.0.1")
+    port: int = env("CCE_PORT", _int, 5005)
+    action_port: int = env("CCE_ACTION_PORT", _int, 5055)
     # Where our actions run: "in-process" (in the Rasa server, by rasa-sdk's
     # executor) or "server" (a separate rasa-sdk action server, reached over HTTP).
-    actions: str = ACTIONS_IN_PROCESS
+    actions: str = env("CCE_ACTIONS", _choice, ACTIONS_IN_PROCESS)
     # Where the Rasa server finds the action server (endpoints.yml reads it from
     # the environment, which `serve` sets); by default the local action port.
-    action_server_url_setting: str = ""
+    action_server_url_setting: str = env("CCE_ACTION_SERVER_URL", _raw, "")
     # How many guidance passages the search offers when the classifier is unsure
     # (the confidence threshold itself is the FallbackClassifier's, in config.yml).
-    search_results: int = 3
-    database_url: str = ""
+    search_results: int = env("CCE_SEARCH_RESULTS", _int, 3)
+    database_url: str = env("CCE_DATABASE_URL", _raw, "")
     # Where conversations (Rasa's tracker store) are kept; SQLite file by default.
-    tracker_database_url: str = ""
+    tracker_database_url: str = env("CCE_TRACKER_DB_URL", _raw, "")
     # Redis for the conversation lock store when several Rasa instances share the
     # tracker store, e.g. redis://127.0.0.1:6379/1; unset: in-memory locks.
-    redis_url: str = ""
+    redis_url: str = env("CCE_REDIS_URL", _raw, "")
     # Processes (Sanic workers) of the Rasa server. More than one needs CCE_REDIS_URL,
     # so that a conversation is locked across them; one core each is a good start.
-    workers: int = 1
+    # rasa's own SANIC_WORKERS counts too, so that the lock store's check sees it.
+    workers: int = env(("CCE_WORKERS", "SANIC_WORKERS"), _int, 1)
     # Rasa's HTTP API (/model/parse, /conversations/...): off unless a deployer
     # turns it on, and then only with a token.
-    enable_api: bool = False
-    api_token: str = field(default="", repr=False)
+    enable_api: bool = env("CCE_ENABLE_API", _flag, False)
+    api_token: str = env("CCE_API_TOKEN", _raw, "", secret=True)
     # The REST channel (POST /webhooks/rest/webhook): "off" (404), "on" (with
     # CCE_REST_TOKEN as a bearer token) or "local" (on only while `host` is a
     # loopback address; the token generated into var/rest.token if not set).
-    rest: str = REST_OFF
-    rest_token: str = field(default="", repr=False)
+    rest: str = env("CCE_ENABLE_REST", _rest_mode, REST_OFF)
+    rest_token: str = env("CCE_REST_TOKEN", _text, "", secret=True)
     # Sent by the Rasa server to a separate action server, which refuses requests
-    # without it; empty: derived from the server secret (bot.server.action_auth).
-    action_secret: str = field(default="", repr=False)
+    # without it; empty: derived from the server secret (bot.rasa_patches.action_auth).
+    action_secret: str = env("CCE_ACTION_SECRET", _text, "", secret=True)
     # The longest message (characters) any channel hands to the assistant; a longer
     # one is answered with a request to shorten it and never processed. (The widget's
     # limit before; the check reads the first 5,000 characters of a description.)
-    max_message_chars: int = 10_000
+    max_message_chars: int = env("CCE_MAX_MESSAGE_CHARS", _int, 10_000)
     # Requests one client (IP address) may send to the REST and widget webhooks, and
     # messages one conversation may send, in any channel; beyond them, 429 and
     # Retry-After. The client's is generous: a council's staff may all reach the
     # server from one address.
-    rate_limit_client: RateLimit = RateLimit(300, 60.0)
-    rate_limit_conversation: RateLimit = RateLimit(30, 60.0)
+    rate_limit_client: RateLimit = env("CCE_RATE_LIMIT_CLIENT", _rate, RateLimit(300, 60.0))
+    rate_limit_conversation: RateLimit = env(
+        "CCE_RATE_LIMIT_CONVERSATION", _rate, RateLimit(30, 60.0)
+    )
     # Reverse proxies in front of the server whose X-Forwarded-For is trusted for
     # the client's address (1 behind deploy/nginx.conf; 0: the connection's address).
-    trusted_proxies: int = 0
+    trusted_proxies: int = env("CCE_TRUSTED_PROXIES", _int, 0)
     # Seconds a turn may take before the user gets the holding message instead.
-    turn_timeout: float = 5.5
-    # Check every incremental tracker result of bot.server.tracker_memo against
+    turn_timeout: float = env("CCE_TURN_TIMEOUT", _float, 5.5)
+    # Check every incremental tracker result of bot.rasa_patches.tracker_memo against
     # rasa's own, raising on a difference (the test servers do; it is slow).
-    verify_tracker_memo: bool = False
+    verify_tracker_memo: bool = env("CCE_VERIFY_TRACKER_MEMO", _one, False)
     # How long conversations and check records are kept by `python -m bot purge`.
-    retention_days: int = 90
+    retention_days: int = env("CCE_RETENTION_DAYS", _int, 90)
     # Origins (scheme://host[:port]) of other sites that embed the web widget.
-    widget_origins: tuple[str, ...] = ()
+    widget_origins: tuple[str, ...] = env("CCE_WIDGET_ORIGINS", _origins, ())
     # The assistant's public address (e.g. https://bot.example.org; CCE_PUBLIC_URL,
     # else CCE_TEAMS_PUBLIC_URL): links in its messages to its own pages (the
     # privacy notice) are made absolute with it. Empty: they are root-relative
     # (/privacy), which the web widget resolves against its server.
-    public_url: str = ""
+    public_url: str = env(("CCE_PUBLIC_URL", "CCE_TEAMS_PUBLIC_URL"), _url, "")
     # The servers' log: "text" (rasa's lines) or "json" (one object a line, for a
     # log collector). Message text is logged at DEBUG only, in either.
-    log_format: str = LOG_TEXT
+    log_format: str = env("CCE_LOG_FORMAT", _lower, LOG_TEXT)
     # Where the servers' processes keep their Prometheus counts (one folder per
     # server, emptied when `serve` starts it); empty: var/metrics.
-    metrics_dir_setting: str = ""
+    metrics_dir_setting: str = env("CCE_METRICS_DIR", _text, "")
     # The folder prometheus_client counts in (PROMETHEUS_MULTIPROC_DIR), which
     # `serve` sets for the processes it starts; empty: each process counts alone.
-    metrics_multiprocess_dir: str = ""
+    metrics_multiprocess_dir: str = env("PROMETHEUS_MULTIPROC_DIR", _text, "")
     # The secret every key is derived from (bot/secrets.py: widget tokens, the
     # hash of sender ids in records); generated into var/ when empty. Instances
     # behind one load balancer must share it.
-    secret_key: str = field(default="", repr=False)
+    secret_key: str = env("CCE_SECRET_KEY", _raw, "", secret=True)
     # Minutes a widget token stays valid after the conversation's last message;
     # 0: the conversation's session length (session_expiration_time in domain.yml).
-    widget_token_minutes: float = 0.0
+    widget_token_minutes: float = env("CCE_WIDGET_TOKEN_MINUTES", _float, 0.0)
 
     # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
     # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
     # webhook answers 503 and says what to set; the rest of the server runs.
-    teams_app_id: str = ""
+    teams_app_id: str = env("CCE_TEAMS_APP_ID", _text, "")
     # The app's client secret, for the token replies are sent with.
-    teams_app_password: str = field(default="", repr=False)
+    teams_app_password: str = env("CCE_TEAMS_APP_PASSWORD", _raw, "", secret=True)
     # Tenant the reply token is requested from: botframework.com for a
     # multi-tenant bot, the Azure tenant id for a single-tenant one.
-    teams_tenant_id: str = "botframework.com"
+    teams_tenant_id: str = env("CCE_TEAMS_TENANT_ID", _text, "botframework.com")
     # Tenant ids (channelData.tenant.id) whose messages are accepted. Teams
     # refuses to start without them unless teams_allow_any_tenant says otherwise.
-    teams_allowed_tenants: tuple[str, ...] = ()
+    teams_allowed_tenants: tuple[str, ...] = env("CCE_TEAMS_ALLOWED_TENANTS", _comma_list, ())
     # Accept messages from every tenant (a bot offered to other organisations);
     # must be asked for, as it lets anyone with Teams use the bot.
-    teams_allow_any_tenant: bool = False
+    teams_allow_any_tenant: bool = env("CCE_TEAMS_ALLOW_ANY_TENANT", _flag, False)
     # The Bot Connector's OpenID metadata, which names the signing keys' URL.
-    teams_openid_url: str = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    teams_openid_url: str = env(
+        "CCE_TEAMS_OPENID_URL",
+        _text,
+        "https://login.botframework.com/v1/.well-known/openidconfiguration",
+    )
     # The token endpoint for replies; {tenant} becomes teams_tenant_id.
-    teams_token_url: str = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    teams_token_url: str = env(
+        "CCE_TEAMS_TOKEN_URL", _text, "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    )
     # Seconds between two re-fetches of the signing keys that an unknown key id
     # may cause (the keys are also refreshed daily).
-    teams_key_refetch_seconds: float = 300.0
+    teams_key_refetch_seconds: float = env("CCE_TEAMS_KEY_REFETCH_SECONDS", _float, 300.0)
     # The bot's display name: in the app package, and stripped from messages.
-    teams_bot_name: str = "CCE assistant"
+    teams_bot_name: str = env("CCE_TEAMS_BOT_NAME", _text, "CCE assistant")
     # The server's public https address (e.g. https://bot.example.org): the Teams
     # app package's website and valid domain. Needed by `teams-package` only.
-    teams_public_url: str = ""
+    teams_public_url: str = env(("CCE_TEAMS_PUBLIC_URL", "CCE_PUBLIC_URL"), _url, "")
     # The privacy notice (and terms) page the Teams app links to; empty: /privacy
     # at the public address.
-    teams_privacy_url: str = ""
+    teams_privacy_url: str = env("CCE_TEAMS_PRIVACY_URL", _text, "")
 
     @property
     def rest_enabled(self) -> bool:
@@ -396,78 +478,20 @@ def _checked(settings: Settings) -> Settings:
     return settings
 
 
-def _rest_mode(value: str) -> str:
-    text = value.strip().lower()
-    if text in ("", "0", "false", "no", "off"):
-        return REST_OFF
-    if text in ("1", "true", "yes", "on"):
-        return REST_ON
-    return text
-
-
 def load_settings() -> Settings:
-    """Reads the settings from the environment (``CCE_*`` variables)."""
-    return _checked(Settings(
-        content_dir=_env_path("CCE_CONTENT_DIR", PROJECT_ROOT / "content"),
-        var_dir=_env_path("CCE_VAR_DIR", PROJECT_ROOT / "var"),
-        models_dir=_env_path("CCE_MODELS_DIR", PROJECT_ROOT / "models"),
-        host=os.environ.get("CCE_HOST", "").strip() or Settings.host,
-        port=_env_int("CCE_PORT", 5005),
-        action_port=_env_int("CCE_ACTION_PORT", 5055),
-        actions=os.environ.get("CCE_ACTIONS", ACTIONS_IN_PROCESS).strip().lower(),
-        action_server_url_setting=os.environ.get("CCE_ACTION_SERVER_URL", ""),
-        search_results=_env_int("CCE_SEARCH_RESULTS", 3),
-        database_url=os.environ.get("CCE_DATABASE_URL", ""),
-        tracker_database_url=os.environ.get("CCE_TRACKER_DB_URL", ""),
-        redis_url=os.environ.get("CCE_REDIS_URL", ""),
-        # rasa's own SANIC_WORKERS counts too, so that the lock store's check sees it.
-        workers=_env_int("CCE_WORKERS", _env_int("SANIC_WORKERS", 1)),
-        retention_days=_env_int("CCE_RETENTION_DAYS", 90),
-        turn_timeout=_env_float("CCE_TURN_TIMEOUT", 5.5),
-        verify_tracker_memo=os.environ.get("CCE_VERIFY_TRACKER_MEMO", "").strip() == "1",
-        enable_api=_env_flag("CCE_ENABLE_API"),
-        api_token=os.environ.get("CCE_API_TOKEN", ""),
-        rest=_rest_mode(os.environ.get("CCE_ENABLE_REST", "")),
-        rest_token=os.environ.get("CCE_REST_TOKEN", "").strip(),
-        action_secret=os.environ.get("CCE_ACTION_SECRET", "").strip(),
-        max_message_chars=_env_int("CCE_MAX_MESSAGE_CHARS", Settings.max_message_chars),
-        rate_limit_client=_env_rate("CCE_RATE_LIMIT_CLIENT", Settings.rate_limit_client),
-        rate_limit_conversation=_env_rate(
-            "CCE_RATE_LIMIT_CONVERSATION", Settings.rate_limit_conversation
-        ),
-        trusted_proxies=_env_int("CCE_TRUSTED_PROXIES", Settings.trusted_proxies),
-        secret_key=os.environ.get("CCE_SECRET_KEY", ""),
-        log_format=os.environ.get("CCE_LOG_FORMAT", "").strip().lower() or LOG_TEXT,
-        metrics_dir_setting=os.environ.get("CCE_METRICS_DIR", "").strip(),
-        metrics_multiprocess_dir=os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip(),
-        widget_token_minutes=_env_float("CCE_WIDGET_TOKEN_MINUTES", 0.0),
-        widget_origins=tuple(
-            origin.strip().rstrip("/")
-            for origin in os.environ.get("CCE_WIDGET_ORIGINS", "").split(",")
-            if origin.strip() and origin.strip() != "*"
-        ),
-        teams_app_id=os.environ.get("CCE_TEAMS_APP_ID", "").strip(),
-        teams_app_password=os.environ.get("CCE_TEAMS_APP_PASSWORD", ""),
-        teams_tenant_id=os.environ.get("CCE_TEAMS_TENANT_ID", "").strip() or "botframework.com",
-        teams_allowed_tenants=tuple(
-            tenant.strip()
-            for tenant in os.environ.get("CCE_TEAMS_ALLOWED_TENANTS", "").split(",")
-            if tenant.strip()
-        ),
-        teams_allow_any_tenant=_env_flag("CCE_TEAMS_ALLOW_ANY_TENANT"),
-        teams_openid_url=os.environ.get("CCE_TEAMS_OPENID_URL", "").strip()
-        or Settings.teams_openid_url,
-        teams_token_url=os.environ.get("CCE_TEAMS_TOKEN_URL", "").strip()
-        or Settings.teams_token_url,
-        teams_key_refetch_seconds=_env_float("CCE_TEAMS_KEY_REFETCH_SECONDS", 300.0),
-        teams_bot_name=os.environ.get("CCE_TEAMS_BOT_NAME", "").strip() or Settings.teams_bot_name,
-        public_url=_env_url("CCE_PUBLIC_URL") or _env_url("CCE_TEAMS_PUBLIC_URL"),
-        teams_public_url=_env_url("CCE_TEAMS_PUBLIC_URL") or _env_url("CCE_PUBLIC_URL"),
-        teams_privacy_url=os.environ.get("CCE_TEAMS_PRIVACY_URL", "").strip(),
-    ))  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return load_settings()
+    """Reads the settings from the environment (``CCE_*`` variables): each field's
+    variables and reader are on the field (:func:`env`); unset, its default."""
+    values: dict[str, Any] = {}
+    for setting in fields(Settings):
+        read: Reader | None = setting.metadata.get("read")
+        if read is None:
+            continue
+        default: Any = setting.default
+        if default is MISSING and callable(setting.default_factory):
+            default = setting.default_factory()
+        for name in setting.metadata["env"]:
+            value = read(name, default)
+            if value is not None:
+                values[setting.name] = value
+                break
+    return _checked(Settings(**values))

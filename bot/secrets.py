@@ -15,13 +15,10 @@ from __future__ import annotations
 import os
 import secrets
 from enum import Enum
-from functools import lru_cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-from bot.config import get_settings
 
 SECRET_FILE = "secret.key"
 KEY_BYTES = 32
@@ -60,16 +57,3 @@ def derive_key(secret: bytes, purpose: Purpose) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.value).derive(
         secret
     )
-
-
-@lru_cache(maxsize=1)
-def get_secret() -> bytes:
-    """The secret itself: only for deriving keys, and for finding records stored
-    before keys were derived (:func:`bot.storage.records.owner_hashes`)."""
-    settings = get_settings()
-    return load_or_create_secret(settings.var_dir, settings.secret_key)
-
-
-@lru_cache(maxsize=len(Purpose))
-def get_key(purpose: Purpose) -> bytes:
-    return derive_key(get_secret(), purpose)

@@ -18,6 +18,25 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+@pytest.fixture
+def app_parts():
+    """Installs an App built from the parts given (``app_parts(catalogue=...)``;
+    the rest loaded on first use) as the process's for one test; afterwards the
+    process's App is the one before."""
+    from bot import bootstrap
+
+    replaced: list[bootstrap.App | None] = []
+
+    def install(**parts: object) -> bootstrap.App:
+        app = bootstrap.App(**parts)
+        replaced.append(bootstrap.use(app))
+        return app
+
+    yield install
+    if replaced:
+        bootstrap.use(replaced[0])
+
+
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     if not MODEL.exists():

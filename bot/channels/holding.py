@@ -12,7 +12,9 @@ Every channel of ours hands Rasa a wrapped ``on_new_message``:
 - the text is cleaned of control characters (which some databases refuse);
 - the message is redacted in a worker process, off the event loop, before the
   turn (:mod:`bot.privacy.offload`);
-- when the conversations database is unavailable, the message is not processed
+- when the conversations database is unavailable (the channel hands over the
+  app's tracker store with each message:
+  :func:`bot.storage.tracker_store.tracker_store_in`), the message is not processed
   at all (Rasa would otherwise carry on in memory and lose the conversation) and
   the user is told so and asked to send it again; once the database is back the
   conversation continues where it was;
@@ -38,18 +40,28 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 
+from bot import bootstrap
 from bot.channels import tokens
-from bot.config import get_settings
 from bot.monitoring import metrics
-from bot.storage.tracker_store import conversations_available
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+class Conversations(Protocol):
+    """Where the conversations are kept (our tracker store): can it be used now?"""
+
+    def available(self) -> bool: ...
+
+
+# What a channel calls: the message, and the app's tracker store if it is ours
+# (None: none of ours, e.g. before a model is loaded or in tests of other parts).
+HoldingHandler = Callable[[UserMessage, "Conversations | None"], Awaitable[None]]
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # The sender-id prefix each channel's own ids carry (bot/channels/tokens.py for the
 # widget, bot/channels/teams/activities.py for Teams): no other channel may use it,
@@ -86,9 +98,7 @@ def clean_text(text: str | None) -> str:
 
 
 def holding_reply() -> tuple[str, list[dict[str, str]]]:
-    from bot.messages import get_messages
-
-    reply = get_messages().reply("holding")
+    reply = bootstrap.app().texts.reply("holding")
     return reply.text, [button.as_dict() for button in reply.buttons]
 
 
@@ -99,21 +109,20 @@ async def admission(message: UserMessage) -> tuple[Refusal, Any] | None:
     """Why the message must not be read, with the reply its user gets (None for
     a foreign prefix: that is a client's mistake, not a user's), or None."""
     from bot.channels import rate_limits
-    from bot.messages import get_messages
 
     owner = prefix_owner(message.sender_id or "")
     if owner is not None and owner != message.input_channel:
         prefix = SENDER_PREFIXES[owner]
         error = f"Sender ids starting '{prefix}' belong to the {owner} channel; use another id."
         return Refusal(403, error), None
-    limit = get_settings().max_message_chars
+    limit = bootstrap.app().settings.max_message_chars
     if len(message.text or "") > limit:
-        reply = get_messages().reply("too_long", limit=f"{limit:,}")
+        reply = bootstrap.app().texts.reply("too_long", limit=f"{limit:,}")
         return Refusal(413, reply.text.splitlines()[0]), reply
     wait = await rate_limits.retry_after(rate_limits.CONVERSATION, message.sender_id or "")
     if wait > 0:
         seconds = rate_limits.whole_seconds(wait)
-        reply = get_messages().reply("too_fast", seconds=str(seconds))
+        reply = bootstrap.app().texts.reply("too_fast", seconds=str(seconds))
         return Refusal(429, reply.text.splitlines()[0], seconds), reply
     return None
 
@@ -126,8 +135,8 @@ async def run_turn(on_new_message: Handler, message: UserMessage) -> None:
     await on_new_message(message)
 
 
-def with_holding_message(on_new_message: Handler) -> Handler:
-    async def handle(message: UserMessage) -> None:
+def with_holding_message(on_new_message: Handler) -> HoldingHandler:
+    async def handle(message: UserMessage, conversations: Conversations | None = None) -> None:
         output = message.output_channel
         refused = await admission(message)
         if refused is not None:
@@ -139,7 +148,7 @@ def with_holding_message(on_new_message: Handler) -> Handler:
                 await output.send_text_with_buttons(message.sender_id, reply.text, buttons)
             return
         with metrics.turn(message.input_channel) as channel:
-            result = await _run(on_new_message, message)
+            result = await _run(on_new_message, message, conversations)
             if result == CANCELLED:
                 metrics.turn_cancelled(channel)
             elif result != ANSWERED:
@@ -150,19 +159,23 @@ def with_holding_message(on_new_message: Handler) -> Handler:
     return handle
 
 
-async def _run(on_new_message: Handler, message: UserMessage) -> str:
+async def _run(
+    on_new_message: Handler, message: UserMessage, conversations: Conversations | None
+) -> str:
     """Runs the turn: ANSWERED, CANCELLED, or why the user needs the holding message."""
     message.text = clean_text(message.text)
     output = message.output_channel
     collecting = isinstance(output, CollectingOutputChannel)
     before = len(output.messages) if collecting else 0
     reason = "no_reply"
-    if not conversations_available():
+    if conversations is not None and not conversations.available():
         logger.warning("Conversations database unavailable: message not processed.")
         reason = "database_unavailable"
     else:
         try:
-            await asyncio.wait_for(run_turn(on_new_message, message), get_settings().turn_timeout)
+            await asyncio.wait_for(
+                run_turn(on_new_message, message), bootstrap.app().settings.turn_timeout
+            )
         except asyncio.TimeoutError:
             logger.warning("A turn took too long; the user is asked to send it again.")
             reason = "timeout"

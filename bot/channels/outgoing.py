@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bot.messages import CHECKLIST, FEEDBACK
 from bot.storage.repository import REASONS as FEEDBACK_REASONS
+from bot.texts.messages import CHECKLIST, FEEDBACK
 
 
 def combine(messages: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -61,9 +61,9 @@ def feedback_of(message: Mapping[str, Any]) -> str | None:
 def feedback_texts() -> dict[str, Any]:
     """What the widget and Teams say when they ask whether an answer helped, from
     content/messages.yml."""
-    from bot.messages import get_messages
+    from bot import bootstrap
 
-    messages = get_messages()
+    messages = bootstrap.app().texts
     text = {key: messages.reply(f"feedback_{key}").text for key in ("question", "yes", "no",
                                                                     "why", "thanks")}  # fmt: skip
     reasons = [{"id": r, "label": messages.reply(f"feedback_reason_{r}").text}

@@ -32,7 +32,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bot.config import RateLimit, get_settings
+from bot import bootstrap
+from bot.config import RateLimit
 
 logger = logging.getLogger(__name__)
 CLIENT, CONVERSATION = "client", "conversation"
@@ -118,7 +119,7 @@ def limiter() -> Limiter:
     loop = asyncio.get_running_loop()
     found = _limiters.get(loop)
     if found is None:
-        url = get_settings().redis_url
+        url = bootstrap.app().settings.redis_url
         found = _limiters[loop] = RedisLimiter(url) if url else MemoryLimiter()
     return found
 
@@ -130,7 +131,7 @@ def digest(value: str) -> str:
 async def retry_after(kind: str, key: str) -> float:
     """Counts one request of ``key`` (a client address or a conversation id)
     against its limit; 0 if it may go on, else the seconds to wait."""
-    settings = get_settings()
+    settings = bootstrap.app().settings
     rate = settings.rate_limit_client if kind == CLIENT else settings.rate_limit_conversation
     if not rate.on:
         return 0.0

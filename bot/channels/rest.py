@@ -38,11 +38,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import bootstrap
 from bot.channels import rate_limits
-from bot.channels.holding import Handler, refusal_of, with_holding_message
+from bot.channels.holding import Handler, HoldingHandler, refusal_of, with_holding_message
 from bot.channels.rest_tokens import rest_token
-from bot.config import get_settings
-from bot.server.api_auth import bearer_token, token_matches
+from bot.rasa_patches.api_auth import bearer_token, token_matches
+from bot.storage.tracker_store import tracker_store_in
 
 logger = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024  # bytes
@@ -92,7 +93,7 @@ class RestInput(RasaRestInput):
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         rest = Blueprint("custom_webhook_RestInput", __name__)
         handler = with_holding_message(on_new_message)
-        settings = get_settings()
+        settings = bootstrap.app().settings
         enabled = settings.rest_enabled
         token = rest_token(settings) if enabled else ""
         if enabled and not token:
@@ -111,7 +112,7 @@ class RestInput(RasaRestInput):
 
         return rest
 
-    async def _receive(self, request: Request, handler: Handler, token: str) -> HTTPResponse:
+    async def _receive(self, request: Request, handler: HoldingHandler, token: str) -> HTTPResponse:
         # The client's rate first, so that guessing the token is limited too.
         wait = await rate_limits.retry_after(
             rate_limits.CLIENT, rate_limits.client_address(request)
@@ -132,7 +133,8 @@ class RestInput(RasaRestInput):
         collector = CollectingOutputChannel()
         # The channel is always this one, and the body's metadata is not kept.
         await handler(UserMessage(data["message"], collector, data["sender"],
-                                  input_channel=self.name(), metadata=None))  # fmt: skip
+                                  input_channel=self.name(), metadata=None),
+                      tracker_store_in(request.app.ctx))  # fmt: skip
         refusal = refusal_of(collector)
         if refusal is not None:
             headers = {"Retry-After": str(refusal.retry_after)} if refusal.retry_after else None

@@ -51,6 +51,7 @@ from bot.channels.outgoing import (
     feedback_texts,
 )
 from bot.check.flow import CHECKLIST_INTENT
+from bot.storage.tracker_store import tracker_store_in
 
 logger = logging.getLogger(__name__)
 
@@ -209,13 +210,8 @@ def history_messages(events: list[Any]) -> list[dict[str, Any]]:
 async def _conversation(request: Request, session_id: str) -> Any:
     """The whole current session of a conversation (a turn's tracker holds only
     its latest events)."""
-    from bot.storage.tracker_store import active_store
-
-    store = active_store()
-    if store is not None:
-        return await store.retrieve_session(session_id)
-    agent = request.app.ctx.agent
-    return await agent.tracker_store.retrieve(session_id) if agent else None
+    store = tracker_store_in(request.app.ctx)
+    return await store.retrieve_session(session_id) if store is not None else None
 
 
 class WebChatInput(InputChannel):
@@ -230,23 +226,24 @@ class WebChatInput(InputChannel):
         return cls(credentials or {})
 
     def __init__(self, config: dict[str, Any]) -> None:
-        from bot.config import get_settings
+        from bot import bootstrap
 
         self.title = str(config.get("title") or "CCE practitioner assistant")
-        self.allowed_origins = set(get_settings().widget_origins)
+        self.allowed_origins = set(bootstrap.app().settings.widget_origins)
 
     def _key(self) -> bytes:
-        from bot.secrets import Purpose, get_key
+        from bot import bootstrap
+        from bot.secrets import Purpose
 
-        return get_key(Purpose.WIDGET_TOKENS)
+        return bootstrap.app().key(Purpose.WIDGET_TOKENS)
 
     def _lifetime(self, request: Request) -> float:
-        from bot.config import get_settings
+        from bot import bootstrap
 
         agent = getattr(request.app.ctx, "agent", None)
         domain = getattr(agent, "domain", None)
         session = domain.session_config.session_expiration_time if domain else None
-        return token_lifetime(get_settings().widget_token_minutes, session)
+        return token_lifetime(bootstrap.app().settings.widget_token_minutes, session)
 
     def _issue(self, request: Request, session_id: str) -> dict[str, Any]:
         """A token for ``session_id`` valid from now, and its seconds left."""
@@ -266,7 +263,7 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         web = Blueprint("web_chat", __name__)
-        on_new_message = with_holding_message(on_new_message)
+        handle = with_holding_message(on_new_message)
 
         @web.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
@@ -291,9 +288,9 @@ class WebChatInput(InputChannel):
 
         @web.route("/config", methods=["GET"])
         async def config(request: Request) -> HTTPResponse:
-            from bot.knowledge.loader import get_knowledge
+            from bot import bootstrap
 
-            locality = get_knowledge().locality
+            locality = bootstrap.app().knowledge.locality
             return self._cors(request, response.json({
                 "title": self.title,
                 "emergency_number": locality["emergency_number"],
@@ -328,8 +325,9 @@ class WebChatInput(InputChannel):
             except RequestError as error:
                 return failed(request, error)
             collector = CollectingOutputChannel()
-            await on_new_message(
-                UserMessage(text, collector, session_id, input_channel=self.name())
+            await handle(
+                UserMessage(text, collector, session_id, input_channel=self.name()),
+                tracker_store_in(request.app.ctx),
             )
             refusal = refusal_of(collector)
             if refusal is not None:

@@ -17,10 +17,11 @@ from bot.triage.model import CheckInput
 
 
 def main(args: argparse.Namespace) -> int:
-    from bot.nlp.indicator_matcher import get_matcher
+    from dataclasses import replace
+
+    from bot import bootstrap
     from bot.triage.catalogue import CatalogueError
     from bot.triage.engine import assess
-    from bot.triage.service import get_triage
 
     try:
         text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
@@ -28,8 +29,8 @@ def main(args: argparse.Namespace) -> int:
         if not isinstance(data, dict):
             raise ValueError("the answers must be a JSON object")
         check = CheckInput.from_dict(data)
-        extract = get_matcher().ids if check.description else None
-        assessment = assess(check, get_triage(extract))
+        extract = bootstrap.app().matcher.ids if check.description else None
+        assessment = assess(check, replace(bootstrap.app().triage, extract=extract))
     except OSError as exc:
         print(f"Cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2

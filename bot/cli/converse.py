@@ -134,10 +134,10 @@ def main(args: argparse.Namespace) -> int:
     except (OSError, ScriptError, ContentError) as exc:
         print(f"Cannot read the scripts: {exc}", file=sys.stderr)
         return 2
+    from bot import bootstrap
     from bot.channels.rest_tokens import client_token
-    from bot.config import get_settings
 
-    token = client_token(get_settings())
+    token = client_token(bootstrap.app().settings)
     if not token:
         print("The REST channel needs its token: set CCE_REST_TOKEN to the server's "
               "(against `make run` on this machine it is read from var/rest.token).",

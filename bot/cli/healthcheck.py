@@ -15,7 +15,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from bot.config import get_settings
+from bot import bootstrap
 
 LIVE_PATH = "/health/live"
 READY_PATH = "/health/ready"
@@ -23,7 +23,7 @@ ACTION_SERVER_PATH = "/health"
 
 
 def health_url(ready: bool = False, actions: bool = False) -> str:
-    settings = get_settings()
+    settings = bootstrap.app().settings
     if actions:
         return f"http://127.0.0.1:{settings.action_port}{ACTION_SERVER_PATH}"
     return f"http://127.0.0.1:{settings.port}{READY_PATH if ready else LIVE_PATH}"

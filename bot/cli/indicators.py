@@ -8,9 +8,9 @@ import sys
 
 
 def main(args: argparse.Namespace) -> int:
-    from bot.triage.service import get_catalogue
+    from bot import bootstrap
 
-    json.dump(get_catalogue().as_list(), sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(bootstrap.app().catalogue.as_list(), sys.stdout, indent=2, ensure_ascii=False)
     print()
     return 0
 

@@ -15,10 +15,10 @@ import sys
 
 
 def main(args: argparse.Namespace) -> int:
-    from bot.config import get_settings
+    from bot import bootstrap
     from bot.storage.database import DatabaseError, migrate, revisions
 
-    url = get_settings().effective_database_url
+    url = bootstrap.app().settings.effective_database_url
     try:
         current, head = revisions(url)
         if args.check:

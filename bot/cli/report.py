@@ -63,16 +63,14 @@ def _trace(found: dict | None, reference: str) -> int:
 
 
 def main(args: argparse.Namespace) -> int:
-    from bot.config import get_settings
-    from bot.knowledge.loader import get_knowledge
+    from bot import bootstrap
     from bot.storage.database import DatabaseError
     from bot.storage.records import ready
     from bot.storage.repository import UnitOfWork
-    from bot.triage.service import get_catalogue
 
     end = args.to + timedelta(days=1) if args.to else None
     try:
-        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+        with UnitOfWork(ready(bootstrap.app().settings.effective_database_url)) as uow:
             if args.reference:
                 return _trace(uow.checks.by_reference(args.reference), args.reference)
             outcomes = uow.checks.count_by_outcome(args.start, end)
@@ -81,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     except DatabaseError as exc:
         print(exc, file=sys.stderr)
         return 2
-    catalogue = get_catalogue()
+    catalogue = bootstrap.app().catalogue
     top = [
         (catalogue[i].label if i in catalogue else i, n) for i, n in counts.most_common(args.top)
     ]
@@ -93,7 +91,7 @@ def main(args: argparse.Namespace) -> int:
     print("Most frequent indicators:")
     for label, count in top:
         print(f"  {count:4}  {label}")
-    knowledge = get_knowledge()
+    knowledge = bootstrap.app().knowledge
     print(
         "Content gaps (answers from the search or asked back, asked again within two minutes, "
         f"or marked not helpful; topics from {SMALLEST_GROUP}+ conversations):"

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta, timezone
 
 
 def purge(args: argparse.Namespace) -> int:
-    from bot.config import get_settings
+    from bot import bootstrap
     from bot.storage.conversations import TrackerUnitOfWork
     from bot.storage.database import DatabaseError, get_engine
     from bot.storage.records import ready
     from bot.storage.repository import UnitOfWork
     from bot.storage.sqlite_file import empty_log
 
-    settings = get_settings()
+    settings = bootstrap.app().settings
     days = settings.retention_days if args.older_than is None else args.older_than
     if days < 0:
         print("--older-than must be 0 or more days.", file=sys.stderr)
@@ -44,14 +44,14 @@ def purge(args: argparse.Namespace) -> int:
 def erase(args: argparse.Namespace) -> int:
     """Deletes the conversation and its check and answer records, found by every hash a
     record of it may carry (:func:`bot.storage.records.owner_hashes`)."""
-    from bot.config import get_settings
+    from bot import bootstrap
     from bot.storage.conversations import TrackerUnitOfWork
     from bot.storage.database import DatabaseError, get_engine
     from bot.storage.records import owner_hashes, ready
     from bot.storage.repository import UnitOfWork
     from bot.storage.sqlite_file import empty_log
 
-    settings = get_settings()
+    settings = bootstrap.app().settings
     try:
         with TrackerUnitOfWork(settings.effective_tracker_database_url) as uow:
             events = uow.conversations.delete_conversation(args.sender_id)

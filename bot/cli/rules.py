@@ -15,10 +15,10 @@ SIGNOFF_FILE = PROJECT_ROOT / "docs" / "decision-rules.md"
 
 
 def signoff_text() -> str:
-    from bot.triage.service import get_triage
+    from bot import bootstrap
     from bot.triage.signoff import render_signoff
 
-    return render_signoff(get_triage())
+    return render_signoff(bootstrap.app().triage)
 
 
 def main(args: argparse.Namespace) -> int:

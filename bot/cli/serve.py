@@ -25,6 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bot import bootstrap
 from bot.config import (
     ACTIONS_SERVER,
     LOG_JSON,
@@ -32,7 +33,6 @@ from bot.config import (
     PROJECT_ROOT,
     REST_LOCAL,
     REST_ON,
-    get_settings,
 )
 
 
@@ -45,7 +45,7 @@ def _model_path(models_dir: Path) -> Path:
 
 def metrics_folder(name: str) -> Path:
     """An empty folder for the counts of one server's processes."""
-    folder = get_settings().metrics_dir / name
+    folder = bootstrap.app().settings.metrics_dir / name
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob("*.db"):
         stale.unlink()
@@ -54,7 +54,7 @@ def metrics_folder(name: str) -> Path:
 
 def child_environment(actions: str | None = None) -> dict[str, str]:
     """The children's environment; ``actions`` overrides where the actions run."""
-    settings = get_settings()
+    settings = bootstrap.app().settings
     env = dict(os.environ)
     env["CCE_ACTIONS"] = actions or settings.actions
     env["CCE_ACTION_SERVER_URL"] = settings.action_server_url
@@ -73,8 +73,8 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env["SANIC_HOST"] = settings.host  # where rasa-sdk's action server listens
     from bot.channels.rest_tokens import rest_token
-    from bot.server.action_auth import ENV as ACTION_SECRET_ENV
-    from bot.server.action_auth import action_secret
+    from bot.rasa_patches.action_auth import ENV as ACTION_SECRET_ENV
+    from bot.rasa_patches.action_auth import action_secret
 
     env[ACTION_SECRET_ENV] = action_secret()  # endpoints.yml sends it; the action server checks it
     if settings.rest_enabled:
@@ -85,15 +85,15 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
 
 def actions_command(action_port: int) -> list[str]:
     return [
-        sys.executable, "-m", "bot.server.actions_run",
+        sys.executable, "-m", "bot.entrypoints.actions_run",
         "--actions", "actions", "--port", str(action_port),
     ]  # fmt: skip
 
 
 def rasa_command(port: int, model: Path) -> list[str]:
-    settings = get_settings()
+    settings = bootstrap.app().settings
     command = [
-        sys.executable, "-m", "bot.server.rasa_run", "run",
+        sys.executable, "-m", "bot.entrypoints.rasa_run", "run",
         "--model", str(model),
         "--port", str(port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
@@ -107,7 +107,7 @@ def rasa_command(port: int, model: Path) -> list[str]:
                 f"{MIN_TOKEN_CHARS} characters: set a long random token (the API must never "
                 "be open)."
             )
-        # The token stays in the environment (bot.server.api_auth reads it there).
+        # The token stays in the environment (bot.rasa_patches.api_auth reads it there).
         command += ["--enable-api"]
     if settings.rest == REST_ON and len(settings.rest_token) < MIN_TOKEN_CHARS:
         raise SystemExit(
@@ -126,7 +126,7 @@ def start(port: int, action_port: int, model: Path) -> list[subprocess.Popen]:
     commands = [rasa_command(port, model)]
     # prometheus_client reads it when first imported, in every process.
     env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_folder(f"serve-{port}"))
-    if not get_settings().actions_in_process:
+    if not bootstrap.app().settings.actions_in_process:
         commands.insert(0, actions_command(action_port))
     return [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in commands]
 
@@ -171,7 +171,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    settings = get_settings()
+    settings = bootstrap.app().settings
     port = args.port or settings.port
     if args.only:
         # One process only (scaled-out deployments run one action server and several

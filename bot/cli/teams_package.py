@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.config import PROJECT_ROOT, Settings, get_settings
+from bot import bootstrap
+from bot.config import PROJECT_ROOT, Settings
 from bot.pages import PRIVACY_PATH
 
 MANIFEST_VERSION = "1.30"
@@ -58,11 +59,8 @@ def _check(settings: Settings) -> None:
 
 
 def build_manifest(settings: Settings) -> dict[str, Any]:
-    from bot.knowledge.loader import get_knowledge
-    from bot.messages import get_messages
-
     _check(settings)
-    messages, locality = get_messages(), get_knowledge().locality
+    messages, locality = bootstrap.app().texts, bootstrap.app().knowledge.locality
     website = f"{settings.teams_public_url}/webhooks/web/"
     privacy = settings.teams_privacy_url or f"{settings.teams_public_url}{PRIVACY_PATH}"
     short_name = settings.teams_bot_name[:30]
@@ -163,7 +161,7 @@ def build_package(out: Path, settings: Settings) -> Path:
 
 def main(args: argparse.Namespace) -> int:
     try:
-        out = build_package(Path(args.out), get_settings())
+        out = build_package(Path(args.out), bootstrap.app().settings)
     except PackageError as error:
         print(f"Cannot build the Teams app package: {error}", file=sys.stderr)
         return 1

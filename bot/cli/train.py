@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, get_settings
+from bot import bootstrap
+from bot.config import PROJECT_ROOT
 
 MODEL_NAME = "cce"
 
@@ -32,7 +33,7 @@ def train_command(out: Path) -> list[str]:
 def main(args: argparse.Namespace) -> int:
     from bot.cli import sync_data
 
-    out = args.out or get_settings().models_dir
+    out = args.out or bootstrap.app().settings.models_dir
     print("Checking that the generated guidance intents are up to date...", flush=True)
     if sync_data.main(argparse.Namespace(check=True)) != 0:
         return 1

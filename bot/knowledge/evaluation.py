@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from bot import bootstrap
 from bot.knowledge.answering import plan
-from bot.knowledge.loader import get_knowledge
 from bot.knowledge.search import search, search_topics
 
 Parse = Callable[[str], dict[str, Any]]
@@ -18,11 +18,13 @@ Parse = Callable[[str], dict[str, Any]]
 
 def answered_topic(parse_data: dict[str, Any]) -> str | None:
     intent = (parse_data.get("intent") or {}).get("name")
-    topic = get_knowledge().topic_for_intent(intent)
+    topic = bootstrap.app().knowledge.topic_for_intent(intent)
     if topic:
         return topic.id
     if intent == "nlu_fallback":
-        ranking = get_knowledge().topics_in_ranking(parse_data.get("intent_ranking") or [])
+        ranking = bootstrap.app().knowledge.topics_in_ranking(
+            parse_data.get("intent_ranking") or []
+        )
         hits = search(parse_data.get("text") or "", limit=1, classifier_ranking=ranking)
         return hits[0].topic_id if hits else None
     return None
@@ -31,7 +33,7 @@ def answered_topic(parse_data: dict[str, Any]) -> str | None:
 def evaluate(data: dict[str, Any], parse: Parse) -> dict[str, Any]:
     """Scores ``data`` (tests/data/heldout_questions.yml: ``questions`` with their
     topic, ``out_of_scope`` texts) with ``parse`` (text -> Rasa parse data)."""
-    knowledge = get_knowledge()
+    knowledge = bootstrap.app().knowledge
     questions = data["questions"]
     right_section = right_topic = 0
     misses = []
@@ -71,7 +73,7 @@ def evaluate_sections(
     right when no topic is answered (no source line); a ``silent`` one when the
     answer is a topic that says the guidance is silent.
     """
-    knowledge = get_knowledge()
+    knowledge = bootstrap.app().knowledge
     by_heading = {section.heading: section.id for section in knowledge.sections.values()}
     parts = right = 0
     off = off_right = silent = silent_right = 0
@@ -119,4 +121,4 @@ def evaluate_sections(
 def answered_topics(parse_data: dict[str, Any]) -> list[str]:
     """The topics the assistant's reply to a message answers from (its plan,
     :func:`bot.knowledge.answering.plan`, with no earlier topic)."""
-    return list(plan(parse_data, get_knowledge(), search_topics).topics)
+    return list(plan(parse_data, bootstrap.app().knowledge, search_topics).topics)

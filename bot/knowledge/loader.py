@@ -6,11 +6,9 @@ known sections, and uses only placeholders that ``content/locality.yml`` defines
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.config import get_settings
 from bot.content_file import ContentError, check_fields, load_yaml
 from bot.knowledge.guidance_text import load_guidance_text
 from bot.knowledge.model import Knowledge, Section, Topic
@@ -92,10 +90,3 @@ def load_knowledge(guidance_dir: Path, locality_file: Path) -> Knowledge:
         )
     guidance = load_guidance_text(guidance_dir / GUIDANCE_TEXT, {s.id: s.starts for s in sections})
     return Knowledge(sections, topics, locality, guidance)
-
-
-@lru_cache(maxsize=1)
-def get_knowledge() -> Knowledge:
-    """The process-wide knowledge, loaded on first use."""
-    settings = get_settings()
-    return load_knowledge(settings.guidance_dir, settings.locality_file)

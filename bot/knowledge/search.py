@@ -12,9 +12,8 @@ import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-from bot.knowledge.loader import get_knowledge
+from bot import bootstrap
 from bot.knowledge.model import Knowledge
 
 # BM25 parameters (the usual values): k1 controls term-frequency saturation,
@@ -78,18 +77,6 @@ def build_index(knowledge: Knowledge, lemmatise: Callable[[str], list[str]]) -> 
     return LemmaIndex(documents)
 
 
-@lru_cache(maxsize=1)
-def _default_index() -> LemmaIndex:
-    from bot.nlp.pipeline import lemmatise
-
-    return build_index(get_knowledge(), lemmatise)
-
-
-def prepare_search() -> None:
-    """Builds the default index now (it takes seconds) rather than on first use."""
-    _default_index()
-
-
 def fuse(hits: list[Hit], classifier_ranking: Sequence[str], k: int = FUSION_K) -> list[Hit]:
     """Re-ranks lemma-search hits by reciprocal rank fusion with the classifier's
     ranking of topics. Only passages the search found are kept: the classifier's
@@ -121,7 +108,7 @@ def search(
     terms = lemmatise(query[:2000])
     if not terms:
         return []
-    hits = [hit for hit in _default_index().score(terms) if hit.score >= min_score]
+    hits = [hit for hit in bootstrap.app().search_index.score(terms) if hit.score >= min_score]
     if classifier_ranking:
         hits = fuse(hits, classifier_ranking)
     return hits[:limit]

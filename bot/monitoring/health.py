@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.config import get_settings
+from bot import bootstrap
 
 CHECK_TIMEOUT = 2.0  # seconds for each check
 OK = "ok"
@@ -46,13 +46,16 @@ def model_check(app: Any) -> Check:
     return check
 
 
-async def conversations_check() -> str:
-    from bot.storage.tracker_store import active_store
+def conversations_check(app: Any) -> Check:
+    async def check() -> str:
+        from bot.storage.tracker_store import tracker_store_in
 
-    store = active_store()
-    if store is None:
-        return "not loaded"
-    return await _in_thread(store.available, "unavailable")
+        store = tracker_store_in(getattr(app, "ctx", None))
+        if store is None:
+            return "not loaded"
+        return await _in_thread(store.available, "unavailable")
+
+    return check
 
 
 def _records_answer() -> bool:
@@ -60,7 +63,7 @@ def _records_answer() -> bool:
 
     from bot.storage.database import get_engine
 
-    with get_engine(get_settings().effective_database_url).connect() as connection:
+    with get_engine(bootstrap.app().settings.effective_database_url).connect() as connection:
         connection.execute(text("SELECT 1"))
     return True
 
@@ -72,7 +75,7 @@ async def records_check() -> str:
 async def redis_check() -> str:
     import redis.asyncio as redis
 
-    client = redis.from_url(get_settings().redis_url, socket_timeout=CHECK_TIMEOUT,
+    client = redis.from_url(bootstrap.app().settings.redis_url, socket_timeout=CHECK_TIMEOUT,
                             socket_connect_timeout=CHECK_TIMEOUT)  # fmt: skip
     try:
         await client.ping()
@@ -92,7 +95,7 @@ def action_server_health_url(action_server_url: str) -> str:
 async def action_server_check() -> str:
     import aiohttp
 
-    url = action_server_health_url(get_settings().action_server_url)
+    url = action_server_health_url(bootstrap.app().settings.action_server_url)
     timeout = aiohttp.ClientTimeout(total=CHECK_TIMEOUT)
     async with aiohttp.ClientSession(timeout=timeout) as session, session.get(url) as answer:
         return OK if answer.status == 200 else f"unavailable (status {answer.status})"
@@ -100,10 +103,10 @@ async def action_server_check() -> str:
 
 def checks_for(app: Any) -> dict[str, Check]:
     """What readiness means for this server, from its settings."""
-    settings = get_settings()
+    settings = bootstrap.app().settings
     checks: dict[str, Check] = {
         "model": model_check(app),
-        "conversations_database": conversations_check,
+        "conversations_database": conversations_check(app),
         "records_database": records_check,
     }
     if settings.redis_url:

@@ -3,8 +3,8 @@
 
 rasa sets up logging itself when its command line starts (coloredlogs on the
 root logger, then structlog for its own events); rasa-sdk does the same in the
-action server. :func:`install_in_rasa` and :func:`install_in_action_server` run
-our setup right after theirs:
+action server. :func:`configure` runs right after theirs (the hooks are in
+:mod:`bot.rasa_patches.logs`):
 
 - rasa's structlog events carry the text of messages in a few named fields
   (``text``, ``user_text``, ``parse_data_text``, ``rasa_events``, ...; the ones
@@ -25,7 +25,8 @@ from collections.abc import MutableMapping
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.config import LOG_JSON, get_settings
+from bot import bootstrap
+from bot.config import LOG_JSON
 
 # The fields of rasa's structlog events that hold what a user or the bot said
 # (rasa 3.6: those it deep-copies for its anonymiser).
@@ -114,7 +115,7 @@ def _write_json() -> None:
 def early() -> None:
     """In JSON mode, from a server process's start: Python's warnings (which
     libraries print while rasa loads) go through ``logging``, as JSON lines."""
-    if get_settings().log_format != LOG_JSON:
+    if bootstrap.app().settings.log_format != LOG_JSON:
         return
     logging.captureWarnings(True)
     _write_json()
@@ -122,40 +123,8 @@ def early() -> None:
 
 def configure(with_structlog: bool) -> None:
     """Our setup, once rasa's (or rasa-sdk's) is done."""
-    json = get_settings().log_format == LOG_JSON
+    json = bootstrap.app().settings.log_format == LOG_JSON
     if with_structlog:
         _configure_structlog(json)
     if json:
         _write_json()
-
-
-def install_in_rasa() -> None:
-    """Runs :func:`configure` right after rasa's command line sets up its logging."""
-    import rasa.__main__
-
-    configure_structlog = rasa.__main__.configure_structlog
-    if getattr(configure_structlog, "_cce", False):
-        return
-
-    def then_ours(*args: Any, **kwargs: Any) -> None:
-        configure_structlog(*args, **kwargs)
-        configure(with_structlog=True)
-
-    then_ours._cce = True  # type: ignore[attr-defined]
-    rasa.__main__.configure_structlog = then_ours
-
-
-def install_in_action_server() -> None:
-    """Runs :func:`configure` once rasa-sdk's command line has set up its logging."""
-    import rasa_sdk.utils
-
-    update_sanic_log_level = rasa_sdk.utils.update_sanic_log_level
-    if getattr(update_sanic_log_level, "_cce", False):
-        return
-
-    def then_ours() -> None:
-        update_sanic_log_level()
-        configure(with_structlog=False)
-
-    then_ours._cce = True  # type: ignore[attr-defined]
-    rasa_sdk.utils.update_sanic_log_level = then_ours

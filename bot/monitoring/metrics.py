@@ -26,7 +26,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from bot.config import get_settings
+from bot import bootstrap
 
 CHANNELS = ("rest", "web", "teams")  # anything else (REST lets a client name one) is "other"
 OTHER = "other"
@@ -130,7 +130,7 @@ def _start_at_zero() -> None:
 def exposition() -> tuple[bytes, str]:
     """The text ``/metrics`` answers with, and its content type: every process's
     counts added up in multiprocess mode, this process's otherwise."""
-    folder = get_settings().metrics_multiprocess_dir
+    folder = bootstrap.app().settings.metrics_multiprocess_dir
     if folder:
         from prometheus_client import multiprocess
 

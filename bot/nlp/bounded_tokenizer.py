@@ -2,8 +2,8 @@
 
 spaCy splits text at whitespace and then peels prefixes and suffixes off each
 piece with a regular expression searched over the whole rest of the piece, so a
-piece of n punctuation marks or emoji costs n searches of up to n characters:
-10,000 quotation marks took 9 s of the event loop, 10,000 emoji 14 s, while every
+piece of n punctuation marks or emoji costs n searches of up to n characters,
+seconds of the event loop for a long run (docs/performance.md) while every
 other conversation waited. :class:`BoundedTokenizer` hands spaCy's tokenizer no
 run of non-whitespace longer than :data:`LONGEST_RUN` characters: a longer run is
 cut into pieces of that length, each tokenized as it would be on its own, and the

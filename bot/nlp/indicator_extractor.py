@@ -37,8 +37,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import bootstrap
 from bot.config import PROJECT_ROOT
-from bot.nlp.indicator_matcher import IndicatorMatcher, get_matcher
+from bot.nlp.indicator_matcher import IndicatorMatcher
 from bot.nlp.preselection import DEFAULT_THRESHOLD, Confirmation, load_examples
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> IndicatorExtractor:
         """Creates the component with the shared matcher (see parent class)."""
-        return cls({**cls.get_default_config(), **config}, get_matcher(), model_storage, resource)
+        return cls(
+            {**cls.get_default_config(), **config}, bootstrap.app().matcher, model_storage, resource
+        )
 
     @classmethod
     def _examples(cls, config: dict[str, Any]) -> Path:
@@ -155,7 +158,7 @@ class IndicatorExtractor(GraphComponent, EntityExtractorMixin):
             logger.warning("No trained pre-selection classifier: the rules' finds stand alone.")
             confirmation = None
         config = {**cls.get_default_config(), **config}
-        return cls(config, get_matcher(), model_storage, resource, confirmation)
+        return cls(config, bootstrap.app().matcher, model_storage, resource, confirmation)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples pass through unchanged."""

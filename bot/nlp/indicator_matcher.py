@@ -24,13 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from bot import bootstrap
 from bot.nlp.concepts import ConceptMatcher
 from bot.nlp.normalise import Normaliser
-from bot.nlp.pipeline import get_nlp
 from bot.triage.catalogue import Catalogue
 
 if TYPE_CHECKING:
@@ -96,7 +95,7 @@ class IndicatorMatcher:
     ) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
-        self.nlp = nlp or get_nlp()
+        self.nlp = nlp or bootstrap.app().nlp
         self.catalogue = catalogue
         self._concepts = (
             ConceptMatcher(concepts, self.nlp, set(catalogue.items)) if concepts else None
@@ -249,13 +248,3 @@ class IndicatorMatcher:
 def _ends_clause(token: Token, words: tuple[str, ...]) -> bool:
     """Punctuation (not an apostrophe) or one of ``words`` ends a negation's reach."""
     return (token.is_punct and token.text not in ("'", "’")) or token.lower_ in words
-
-
-@lru_cache(maxsize=1)
-def get_matcher() -> IndicatorMatcher:
-    """The process-wide matcher over the catalogue in content/triage/."""
-    from bot.config import get_settings
-    from bot.triage.service import get_catalogue
-
-    concepts = get_settings().triage_dir / "indicator_concepts.yml"
-    return IndicatorMatcher(get_catalogue(), concepts=concepts if concepts.exists() else None)

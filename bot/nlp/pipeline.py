@@ -1,7 +1,7 @@
 """One spaCy pipeline per process: ``spacy.blank("en")`` plus the lookup lemmatizer.
 
 No pretrained spaCy model is needed: the lemma tables come from the
-``spacy-lookups-data`` package. :func:`get_nlp` builds the pipeline on first use
+``spacy-lookups-data`` package. ``bot.bootstrap.app().nlp`` builds the pipeline on first use
 and hands the same object to every caller in the process (the Rasa component in
 the Rasa server, and the guidance search wherever the actions run).
 """
@@ -9,7 +9,6 @@ the Rasa server, and the guidance search wherever the actions run).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,12 +42,6 @@ def build_nlp() -> Language:
     return bound(nlp)
 
 
-@lru_cache(maxsize=1)
-def get_nlp() -> Language:
-    """The process-wide pipeline, built on first use."""
-    return build_nlp()
-
-
 def content_lemmas(doc: Doc | Iterable) -> list[str]:
     """Lower-case lemmas of the words that carry meaning (no stop words, punctuation
     or numbers-as-symbols), for search and matching."""
@@ -61,4 +54,6 @@ def content_lemmas(doc: Doc | Iterable) -> list[str]:
 
 def lemmatise(text: str) -> list[str]:
     """Content lemmas of a text, using the shared pipeline."""
-    return content_lemmas(get_nlp()(text.lower()))
+    from bot import bootstrap
+
+    return content_lemmas(bootstrap.app().nlp(text.lower()))

@@ -3,7 +3,7 @@
 It is rasa's own :class:`~rasa.nlu.utils.spacy_utils.SpacyNLP` (so ``SpacyTokenizer``
 and every component that requires ``SpacyNLP`` accept it), except that instead of
 ``spacy.load``-ing a downloaded model it builds ``spacy.blank("en")`` with the
-lookup lemmatizer through :func:`bot.nlp.pipeline.get_nlp`: one pipeline per
+lookup lemmatizer through ``bot.bootstrap.app().nlp``: one pipeline per
 process, shared by the tokenizer, the featurizers and our indicator extractor.
 
 Use it in ``config.yml`` in place of ``SpacyNLP``::
@@ -21,7 +21,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
-from bot.nlp.pipeline import PIPELINE_NAME, get_nlp
+from bot import bootstrap
+from bot.nlp.pipeline import PIPELINE_NAME
 
 
 @DefaultV1Recipe.register(
@@ -50,7 +51,7 @@ class LemmaSpacyNLP(SpacyNLP):
     @staticmethod
     def load_model(spacy_model_name: str = PIPELINE_NAME) -> SpacyModel:
         """Returns the process-wide pipeline wrapped for rasa's model fingerprinting."""
-        return SpacyModel(model=get_nlp(), model_name=PIPELINE_NAME)
+        return SpacyModel(model=bootstrap.app().nlp, model_name=PIPELINE_NAME)
 
     @classmethod
     def create(

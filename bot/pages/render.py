@@ -20,7 +20,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from bot.config import Settings, get_settings
+from bot import bootstrap
+from bot.config import Settings
 from bot.locality import PAGE_KEYS, load_locality
 from bot.pages import ACCESSIBILITY_PATH, PRIVACY_PATH, STYLESHEET_PATH
 
@@ -105,7 +106,7 @@ def render_page(
     """The HTML of page ``name`` (a key of :data:`PAGES`), from the configured
     locality file and settings unless given."""
     template, to_set = PAGES[name]
-    settings = settings or get_settings()
+    settings = settings or bootstrap.app().settings
     if locality is None:
         locality = _locality(settings.locality_file)
     context = page_context(locality, settings)

@@ -12,7 +12,7 @@ Every channel caps a message's length first (``CCE_MAX_MESSAGE_CHARS``,
 calls :func:`prepare` with each message: a message longer than
 :data:`IN_PLACE` characters is redacted, and checked for identifiers, in a
 worker process (:func:`assess`), while the event loop serves others (a shorter
-one costs under a millisecond even at its worst, less than the trip). The result
+one costs less in place, even at its worst, than the trip; docs/performance.md). The result
 is kept by text for the rest of the turn, where :func:`redaction` and
 :func:`identifying` answer from it; a text not prepared (e.g. in a separate
 action server, or once evicted by 256 newer ones) is worked out there and then,
@@ -22,7 +22,7 @@ abandoned, its worker replaced, and the message stored as :data:`UNCHECKED`
 
 The worker is one process, started by ``spawn`` on first use (so it shares no
 state with the server; it imports the server's main module and the redaction
-patterns, about 35 MB), in each server process.
+patterns), in each server process.
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 
 First and last names come from Faker's person providers (a maintained package:
 the US Social Security and UK ONS baby-name lists, Irish, Indian, Pakistani and
-Polish lists among them); importing Faker takes a tenth of a second. Which of
+Polish lists among them); importing Faker takes a moment, so it is imported on
+first use. Which of
 those names are also everyday English words ("hope", "will", "amber") is worked
 out once from spaCy's word frequencies and kept in
 :mod:`bot.privacy.everyday_names`. English words in general (to tell "his snap is
 lilxo" from "his snap is private") come from spaCy's English lemma tables
 (spacy-lookups-data, which the NLU pipeline uses already) and the guidance's own
-text: 120,000 words, 80 ms.
+text (their size and load time: docs/performance.md).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 from functools import cache
 from importlib import resources
 
-from bot.config import get_settings
+from bot import bootstrap
 
 # Faker locales whose first names are read: English-speaking countries and the
 # communities most often met in the area's casework.
@@ -72,6 +73,6 @@ def english_words() -> frozenset[str]:
             words.update(lemmas)
     # The guidance's own words in lower case ("cuckooing", "plugging"), which the
     # dictionaries lack and practitioners use.
-    guidance = get_settings().guidance_text_file.read_text(encoding="utf-8")
+    guidance = bootstrap.app().settings.guidance_text_file.read_text(encoding="utf-8")
     words.update(re.findall(r"\b[a-z]{3,30}\b", guidance))
     return frozenset(word.lower() for word in words)

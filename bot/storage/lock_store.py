@@ -9,14 +9,14 @@ from urllib.parse import urlparse
 
 from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
 
-from bot.config import get_settings
+from bot import bootstrap
 
 
 class ConfiguredLockStore:
     """Factory Rasa calls from ``endpoints.yml``; returns the lock store to use."""
 
     def __new__(cls, endpoint_config: Any = None, **kwargs: Any) -> LockStore:
-        settings = get_settings()
+        settings = bootstrap.app().settings
         url = settings.redis_url
         if not url:
             if settings.workers > 1:

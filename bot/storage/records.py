@@ -14,8 +14,8 @@ import secrets
 from datetime import datetime, timezone
 from functools import lru_cache
 
-from bot.config import get_settings
-from bot.secrets import Purpose, get_key, get_secret
+from bot import bootstrap
+from bot.secrets import Purpose
 from bot.storage.database import migrate
 from bot.storage.repository import AnswerRecord, CheckRecord, UnitOfWork, hash_sender
 from bot.triage.model import Assessment
@@ -32,13 +32,13 @@ def ready(url: str) -> str:
 
 def owner_hash(sender_id: str) -> str:
     """The hash a record of ``sender_id``'s conversation is stored with."""
-    return hash_sender(sender_id, get_key(Purpose.RECORD_OWNERS))
+    return hash_sender(sender_id, bootstrap.app().key(Purpose.RECORD_OWNERS))
 
 
 def owner_hashes(sender_id: str) -> tuple[str, str]:
     """Every hash a record of ``sender_id`` may carry: today's, and the one of
     records stored before keys were derived (HMAC with the secret itself)."""
-    return owner_hash(sender_id), hash_sender(sender_id, get_secret())
+    return owner_hash(sender_id), hash_sender(sender_id, bootstrap.app().secret)
 
 
 def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
@@ -58,7 +58,7 @@ def record_check(assessment: Assessment, sender_id: str, channel: str) -> bool:
         rules=assessment.rules_applied,
     )
     try:
-        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+        with UnitOfWork(ready(bootstrap.app().settings.effective_database_url)) as uow:
             uow.checks.add(record)
     except Exception as exc:  # noqa: BLE001 - any database failure
         logger.warning("Could not store a check record (%s): %s", type(exc).__name__, exc)
@@ -96,7 +96,7 @@ def record_answer(
         question=redact(question).text,
     )
     try:
-        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+        with UnitOfWork(ready(bootstrap.app().settings.effective_database_url)) as uow:
             uow.answers.add(record)
     except Exception as exc:  # noqa: BLE001 - any database failure
         logger.warning("Could not store an answer record (%s).", type(exc).__name__)
@@ -108,7 +108,7 @@ def record_feedback(answer_id: str, sender_id: str, helpful: bool, reason: str |
     """Marks an answer of ``sender_id``'s conversation helpful or not; False when
     it is not theirs (or the database cannot be written)."""
     try:
-        with UnitOfWork(ready(get_settings().effective_database_url)) as uow:
+        with UnitOfWork(ready(bootstrap.app().settings.effective_database_url)) as uow:
             return uow.answers.feedback(answer_id, owner_hashes(sender_id), helpful, reason)
     except ValueError:
         raise

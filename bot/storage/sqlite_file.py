@@ -5,7 +5,7 @@ store makes two or three sessions a turn; each commit then also syncs a
 rollback journal and the file. Here the file stays open in a small pool, and
 is written through SQLite's write-ahead log with ``synchronous=FULL`` (a
 committed turn still survives a power cut): a turn's commit is one append and
-one sync of the log (README, "Performance").
+one sync of the log (README, "Performance"; docs/performance.md).
 
 The write-ahead log lives beside the file (``tracker.db-wal``, ``-shm``) and
 belongs to whatever file has that name. A connection left open on a file that

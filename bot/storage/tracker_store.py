@@ -36,27 +36,19 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
-from bot.config import get_settings
+from bot import bootstrap
 from bot.privacy.offload import redaction
+from bot.rasa_contracts import STORED, events_replaced
 from bot.storage.sqlite_file import OpenFile, sqlite_file_with_folder
 from bot.storage.turn_cache import Head, TurnCache
 
 logger = logging.getLogger(__name__)
 
-# The tracker store of this process, for the channels (availability check, history).
-_active: RedactingSQLTrackerStore | None = None
-
-
-def active_store() -> RedactingSQLTrackerStore | None:
-    """This process's tracker store, if it is ours."""
-    return _active
-
 
 CACHED_CONVERSATIONS = 500
-# The attribute on a turn's tracker saying what is already stored: a `Stored`.
-# Trackers without it (new ones, which Rasa creates itself, or full ones) are
-# saved the way Rasa's SQL store does it and are not kept.
-STORED = "_cce_stored"
+# STORED is the attribute on a turn's tracker saying what is already stored: a
+# `Stored`. Trackers without it (new ones, which Rasa creates itself, or full
+# ones) are saved the way Rasa's SQL store does it and are not kept.
 
 
 class Stored(NamedTuple):
@@ -70,10 +62,15 @@ def _mark(tracker: DialogueStateTracker, head: Head) -> None:
     setattr(tracker, STORED, Stored(tracker.events[-1] if tracker.events else None, head))
 
 
-def conversations_available() -> bool:
-    """Whether the conversations database can be used right now (True when this
-    process has no tracker store of ours, e.g. in tests of other parts)."""
-    return _active.available() if _active is not None else True
+def tracker_store_in(context: Any) -> RedactingSQLTrackerStore | None:
+    """The tracker store of the Rasa app whose context (``app.ctx``) this is, if
+    it is ours: the one rasa built from endpoints.yml for the loaded agent, which
+    rasa wraps (``FailSafeTrackerStore``, ``AwaitableTrackerStore``, each holding
+    the store it wraps as ``_tracker_store``). None before a model is loaded."""
+    store = getattr(getattr(context, "agent", None), "tracker_store", None)
+    while store is not None and not isinstance(store, RedactingSQLTrackerStore):
+        store = getattr(store, "_tracker_store", None)
+    return store
 
 
 def redact_event(event: Event) -> Event:
@@ -105,7 +102,9 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         self._cache = TurnCache(int(cached_conversations))
-        url = make_url(kwargs.pop("url", None) or get_settings().effective_tracker_database_url)
+        url = make_url(
+            kwargs.pop("url", None) or bootstrap.app().settings.effective_tracker_database_url
+        )
         path = sqlite_file_with_folder(url)
         super().__init__(
             domain=domain,
@@ -129,8 +128,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             self._sqlite = OpenFile(self.engine.url)
             self.engine = self._sqlite.engine
             self.sessionmaker.configure(bind=self.engine)
-        global _active
-        _active = self
 
     def available(self) -> bool:
         """A cheap probe before each turn. A SQLite file that has disappeared counts
@@ -273,8 +270,6 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         """The redacted events, which also replace the typed ones in the tracker
         kept for the next turn (``events`` are its last ones): the next turn sees
         what a reload would."""
-        from bot.server.tracker_memo import forget
-
         stored = [redact_event(event) for event in events]
         start = len(tracker.events) - len(events)
         for offset, (typed, redacted) in enumerate(zip(events, stored, strict=True)):
@@ -283,7 +278,7 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             tracker.events[start + offset] = redacted
             if tracker.latest_message is typed:
                 tracker.latest_message = redacted
-            forget(tracker)  # its applied events held the typed event
+            events_replaced(tracker)  # e.g. the incremental tracker held the typed event
         return stored
 
 

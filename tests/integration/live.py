@@ -121,7 +121,7 @@ class LiveAssistant:
                 os.killpg(self.process.pid, 9)
         if hasattr(self, "_log_file"):
             self._log_file.close()
-        if "bot.server.tracker_memo:" in self.log_text():
+        if "bot.rasa_patches.tracker_memo:" in self.log_text():
             raise AssertionError(f"The tracker memo differed from rasa's own; see {self.log}")
 
     def log_text(self) -> str:

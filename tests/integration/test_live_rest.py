@@ -121,8 +121,8 @@ def get(url: str) -> tuple[int, Any, str]:
     [("/privacy", "Privacy notice"), ("/accessibility", "Accessibility statement")],
 )
 def test_the_privacy_notice_and_accessibility_statement_are_served(assistant, path, heading):
+    from bot import bootstrap
     from bot.channels.web import PAGE_SECURITY_HEADERS
-    from bot.config import get_settings
     from bot.locality import load_locality
 
     status, headers, body = get(f"{assistant.url}{path}")
@@ -130,11 +130,11 @@ def test_the_privacy_notice_and_accessibility_statement_are_served(assistant, pa
     for name, value in PAGE_SECURITY_HEADERS.items():
         assert headers[name] == value
     assert f"<h1>{heading}</h1>" in body
-    locality = load_locality(get_settings().locality_file)
+    locality = load_locality(bootstrap.app().settings.locality_file)
     assert f"for {locality['area']}" in body
     assert 'href="tel:999"' in body and f'href="mailto:{locality["front_door_email"]}"' in body
     if path == "/privacy":  # the server's own retention setting (the tests' environment)
-        assert f"{get_settings().retention_days} days old" in body
+        assert f"{bootstrap.app().settings.retention_days} days old" in body
     status, headers, css = get(f"{assistant.url}/assets/page.css")
     assert headers["Content-Type"].startswith("text/css") and ".cce-page" in css
     assert headers["X-Content-Type-Options"] == "nosniff"

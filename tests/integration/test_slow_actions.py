@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from bot.cli.converse import reply_text
-from bot.server.action_auth import HEADER
+from bot.rasa_patches.action_auth import HEADER
 from tests.integration.live import LiveAssistant, free_port
 
 pytestmark = [pytest.mark.model, pytest.mark.live]

@@ -50,10 +50,9 @@ async def serving(
     is what rasa's command line would give (``--auth-token``), which ours ignores."""
     from rasa.core.run import configure_app
 
-    from bot.server import api_auth, site
+    from bot import rasa_patches
 
-    site.install()
-    api_auth.install()
+    rasa_patches.install(rasa_patches.SITE, rasa_patches.API_AUTH)
     Sanic.test_mode = True  # rasa names every app alike; tests build several
     app = configure_app(channels, enable_api=enable_api, auth_token=auth_token, use_uvloop=False)
     agent = StandInAgent(turn)

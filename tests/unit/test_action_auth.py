@@ -1,5 +1,5 @@
 """The separate action server answers only the Rasa server, which sends the
-shared secret (bot/server/action_auth.py): rasa-sdk's own app, served here."""
+shared secret (bot/rasa_patches/action_auth.py): rasa-sdk's own app, served here."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 import yaml
 from sanic import Sanic
 
-from bot.config import PROJECT_ROOT, get_settings
-from bot.secrets import get_secret
-from bot.server import action_auth
+from bot import bootstrap
+from bot.config import PROJECT_ROOT
+from bot.rasa_patches import action_auth
 from tests.unit.rasa_app import get, post
 
 SECRET = "action-test-secret-0123456789abcdef"
@@ -28,10 +28,10 @@ CALL = {
 @pytest.fixture
 def action_server_app(monkeypatch):
     monkeypatch.setenv("CCE_ACTION_SECRET", SECRET)
-    get_settings.cache_clear()
+    bootstrap.reset()
     action_auth.install()
     yield
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def answers(requests: list[tuple[str, str, dict[str, str]]]) -> list[tuple[int, Any]]:
@@ -88,14 +88,14 @@ def test_the_rasa_server_sends_the_secret_it_is_given():
 def test_without_a_setting_the_secret_comes_from_the_server_secret(monkeypatch, tmp_path):
     monkeypatch.delenv("CCE_ACTION_SECRET", raising=False)
     monkeypatch.setenv("CCE_SECRET_KEY", "one deployment's secret, 32 characters at least")
-    get_settings.cache_clear()
-    get_secret.cache_clear()
+    bootstrap.reset()
+    bootstrap.reset()
     derived = action_auth.action_secret()
     monkeypatch.setenv("CCE_SECRET_KEY", "another deployment's secret, 32 characters or more")
-    get_settings.cache_clear()
-    get_secret.cache_clear()
+    bootstrap.reset()
+    bootstrap.reset()
     other = action_auth.action_secret()
-    get_settings.cache_clear()
-    get_secret.cache_clear()
+    bootstrap.reset()
+    bootstrap.reset()
     assert len(derived) == 64 and derived != other
     assert "one deployment" not in derived

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot import bootstrap
 from bot.knowledge.answering import plan
-from bot.knowledge.loader import get_knowledge
 from bot.nlp.segments import split
 
-KNOWLEDGE = get_knowledge()
+KNOWLEDGE = bootstrap.app().knowledge
 
 
 def parse(text, intent, confidence, ranking=(), segments=(), **extra):

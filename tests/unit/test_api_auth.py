@@ -1,5 +1,5 @@
 """Rasa's HTTP API, when a deployer turns it on: the token only in an
-Authorization header, never in the URL; refusals as rasa's own (bot/server/api_auth.py)."""
+Authorization header, never in the URL; refusals as rasa's own (bot/rasa_patches/api_auth.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import asyncio
 import pytest
 import rasa.server
 
-from bot.config import get_settings
-from bot.server import api_auth
+from bot import bootstrap, rasa_patches
 from tests.unit.rasa_app import get, serving
 
 TOKEN = "api-test-token-0123456789abcdef"
@@ -19,9 +18,9 @@ NOT_READY = 409  # past the token check, rasa finds no model loaded (the stand-i
 @pytest.fixture
 def api_token(monkeypatch):
     monkeypatch.setenv("CCE_API_TOKEN", TOKEN)
-    get_settings.cache_clear()
+    bootstrap.reset()
     yield
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def statuses(requests: list[tuple[str, dict[str, str]]], auth_token: str | None = None) -> list:
@@ -48,17 +47,19 @@ def test_the_token_is_taken_from_the_header_only(api_token):
 
 def test_without_a_configured_token_every_request_is_refused(monkeypatch):
     monkeypatch.setenv("CCE_API_TOKEN", "")
-    get_settings.cache_clear()
+    bootstrap.reset()
     # rasa's own check would let every request through when it is given no token.
     answers = statuses([("/status", {}), ("/status", {"Authorization": "Bearer "})])
     assert [status for status, _ in answers] == [401, 401]
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def test_refusals_are_rasas_own(api_token, monkeypatch):
     """A refused request gets the same JSON error as rasa's own check gives."""
     ours = statuses([("/status?token=wrong", {})])[0]
-    monkeypatch.setattr(rasa.server, "requires_auth", api_auth._ORIGINALS["requires_auth"])
+    monkeypatch.setattr(
+        rasa.server, "requires_auth", rasa_patches.original("rasa.server.requires_auth")
+    )
     rasas = statuses([("/status?token=wrong", {})], auth_token=TOKEN)[0]
     assert ours[0] == rasas[0] == 401
     assert sorted(ours[1]) == sorted(rasas[1])

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bot import bootstrap
 from bot.check import flow
 from bot.triage.engine import assess
-from bot.triage.service import get_catalogue, get_plan, get_triage
 
-CATALOGUE = get_catalogue()
-PLAN = get_plan()
+CATALOGUE = bootstrap.app().catalogue
+PLAN = bootstrap.app().plan
 THEMES = {theme.id: theme for theme in PLAN.all_themes}
 CHILD = {"immediate_danger": "no", "age_under_18": "yes"}
 
@@ -52,7 +52,7 @@ def test_every_outcome_but_emergency_and_adult_comes_after_every_screen():
     state = dict(CHILD)
     asked = answer_every_screen(state)
     assert [t.slot for t in PLAN.themes] == [s for s in asked if s.startswith("theme_")]
-    result = assess(flow.check_input(state, PLAN), get_triage())
+    result = assess(flow.check_input(state, PLAN), bootstrap.app().triage)
     assert result.outcome == "no_indicators_identified"
     assert not result.not_known  # every item was answered
 
@@ -95,7 +95,7 @@ def test_an_adult_gets_the_modern_slavery_screen_then_the_outcome():
     assert flow.next_slot(state, PLAN) == PLAN.adult.slot
     state[PLAN.adult.slot] = {"moved_to_commit_crime": "yes", "exchange_or_coercion": "no"}
     assert flow.next_slot(state, PLAN) is None
-    result = assess(flow.check_input(state, PLAN), get_triage())
+    result = assess(flow.check_input(state, PLAN), bootstrap.app().triage)
     assert result.outcome == "outside_scope"
     assert "modern_slavery_report" in result.rules_applied
 

@@ -53,8 +53,8 @@ def test_the_command_sends_the_rest_token_from_the_environment(monkeypatch, tmp_
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
+    from bot import bootstrap
     from bot.cli.converse import main
-    from bot.config import get_settings
 
     seen: list[str | None] = []
 
@@ -85,13 +85,13 @@ def test_the_command_sends_the_rest_token_from_the_environment(monkeypatch, tmp_
     try:
         monkeypatch.setenv("CCE_VAR_DIR", str(tmp_path))
         monkeypatch.setenv("CCE_REST_TOKEN", "")
-        get_settings.cache_clear()
+        bootstrap.reset()
         assert main(args) == 2  # no token: said, nothing sent
         assert "CCE_REST_TOKEN" in capsys.readouterr().err and seen == []
         monkeypatch.setenv("CCE_REST_TOKEN", "converse-token-0123456789")
-        get_settings.cache_clear()
+        bootstrap.reset()
         assert main(args) == 0
         assert seen == ["Bearer converse-token-0123456789"]
     finally:
         server.shutdown()
-        get_settings.cache_clear()
+        bootstrap.reset()

@@ -204,9 +204,9 @@ def test_tls_only_with_hsts_everywhere_a_response_is_made():
 
 
 def test_when_no_instance_answers_the_page_still_gives_the_emergency_number():
-    from bot.knowledge.loader import get_knowledge
+    from bot import bootstrap
 
-    number = get_knowledge().locality["emergency_number"]
+    number = bootstrap.app().knowledge.locality["emergency_number"]
     block = location_block("@unavailable")
     assert f'call <a href="tel:{number}">{number}</a>' in block
     assert "error_page 502 503 504 @unavailable;" in NGINX

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
 
+from bot import bootstrap
 from bot.cli import retention
-from bot.config import get_settings
 from bot.storage.database import get_engine, migrate
 from bot.storage.repository import CheckRecord, UnitOfWork, hash_sender
 from tests.unit.test_tracker_store import start, store, turn
@@ -48,9 +48,9 @@ def var_dir(tmp_path, monkeypatch) -> Iterator[Path]:
     monkeypatch.setenv("CCE_SECRET_KEY", "erasure-test-secret-of-32-characters")
     for name in ("CCE_TRACKER_DB_URL", "CCE_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
+    bootstrap.reset()
     yield var
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def all_bytes(folder: Path, name: str) -> bytes:
@@ -59,7 +59,7 @@ def all_bytes(folder: Path, name: str) -> bytes:
 
 
 def test_database_files_are_created_for_their_owner_only(var_dir):
-    settings = get_settings()
+    settings = bootstrap.app().settings
     tracker_store = store(settings.effective_tracker_database_url)
     start(tracker_store, "private")
     migrate(settings.effective_database_url)
@@ -80,7 +80,7 @@ def test_a_database_file_others_could_read_is_narrowed(tmp_path):
 def test_erase_leaves_no_bytes_of_the_conversation_in_the_files(
     var_dir, sqlite_without_secure_delete
 ):
-    settings = get_settings()
+    settings = bootstrap.app().settings
     tracker_store = store(settings.effective_tracker_database_url)
     for n in range(30):  # enough rows that the erased ones share pages with kept ones
         turn(tracker_store, f"kept-{n}", f"what is cuckooing, asked {n} times")

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import pytest
 
+from bot import bootstrap
 from bot.knowledge.guidance_text import missing_quotes
-from bot.knowledge.loader import get_knowledge
-from bot.triage.service import get_catalogue, get_contacts, get_plan, get_rules
 
-KNOWLEDGE = get_knowledge()
+KNOWLEDGE = bootstrap.app().knowledge
 GUIDANCE = KNOWLEDGE.guidance
-RULES = get_rules()
+RULES = bootstrap.app().rules
 
 
 def test_the_guidance_text_is_the_projects_own_copy(project_root):
-    from bot.config import get_settings
-
-    path = get_settings().guidance_text_file
+    path = bootstrap.app().settings.guidance_text_file
     assert path.is_relative_to(project_root), path
     assert GUIDANCE is not None and "Integrated Front Door" in GUIDANCE.text
 
@@ -48,7 +45,7 @@ def test_every_find_out_line_quotes_the_guidance():
 
 
 def test_every_checklist_item_and_question_quotes_the_guidance():
-    catalogue, plan = get_catalogue(), get_plan()
+    catalogue, plan = bootstrap.app().catalogue, bootstrap.app().plan
     for item in catalogue.items.values():
         assert item.evidence, item.id
         assert not missing_quotes(GUIDANCE, item.evidence), item.id
@@ -57,7 +54,7 @@ def test_every_checklist_item_and_question_quotes_the_guidance():
 
 
 def test_every_contact_route_but_the_safeguarding_lead_quotes_the_guidance():
-    for key, contact in get_contacts().items():
+    for key, contact in bootstrap.app().contacts.items():
         if key == "safeguarding_lead":  # where the guidance is silent, the assistant points here
             assert not contact.evidence
             continue

@@ -1,4 +1,4 @@
-"""bot.server.graph_runner runs a rasa graph as dask does: same outputs, same
+"""bot.rasa_patches.graph_runner runs a rasa graph as dask does: same outputs, same
 errors, only the nodes the targets need."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-from bot.server import graph_runner, speedups
+from bot import rasa_patches
+from bot.rasa_patches import graph_runner
 
 CALLS: list[str] = []
 
@@ -58,8 +59,8 @@ def runner(tmp_path):
 
 
 def test_the_same_outputs_as_dask_and_only_the_needed_nodes(runner):
-    speedups.install()
-    original = speedups._ORIGINALS["DaskGraphRunner.run"]
+    rasa_patches.install(rasa_patches.SPEEDUPS)
+    original = rasa_patches.original("rasa.engine.runner.dask.DaskGraphRunner.run")
     assert original is not graph_runner.run
     for targets in (["c"], ["b", "c"], ["a"], ["__input__", "c"]):
         CALLS.clear()
@@ -73,8 +74,8 @@ def test_the_same_outputs_as_dask_and_only_the_needed_nodes(runner):
 
 
 def test_errors_are_rasas(runner):
-    speedups.install()
-    original = speedups._ORIGINALS["DaskGraphRunner.run"]
+    rasa_patches.install(rasa_patches.SPEEDUPS)
+    original = rasa_patches.original("rasa.engine.runner.dask.DaskGraphRunner.run")
     with pytest.raises(Exception) as theirs:
         original(runner, {"__input__": "in"}, ["broken"])
     with pytest.raises(Exception) as ours:

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.config import get_settings
+from bot import bootstrap
 from bot.monitoring import health
 from tests.integration.live import free_port
 
@@ -21,11 +21,11 @@ def settings(monkeypatch):
     def configure(**env: str):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
+        bootstrap.reset()
+        return bootstrap.app().settings
 
     yield configure
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 async def ok() -> str:

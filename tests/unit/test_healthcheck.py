@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot import bootstrap
 from bot.cli import healthcheck
-from bot.config import get_settings
 from tests.integration.live import free_port
 
 
@@ -34,12 +34,12 @@ def server(monkeypatch):
     port = httpd.server_address[1]
     monkeypatch.setenv("CCE_PORT", str(port))
     monkeypatch.setenv("CCE_ACTION_PORT", str(port))
-    get_settings.cache_clear()
+    bootstrap.reset()
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield statuses, seen
     httpd.shutdown()
     httpd.server_close()
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def run(**flags: bool) -> int:
@@ -58,5 +58,5 @@ def test_live_by_default_ready_or_the_action_server_when_asked(server):
 def test_a_missing_route_or_no_server_is_unhealthy(server, monkeypatch):
     assert run() == 1  # 404: no such route
     monkeypatch.setenv("CCE_PORT", str(free_port()))
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert run() == 1  # nothing listening

@@ -11,8 +11,8 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import UserUttered
 
+from bot import bootstrap
 from bot.channels import holding
-from bot.config import get_settings
 from bot.privacy import offload
 from tests.unit.test_tracker_store import DOMAIN
 
@@ -35,11 +35,10 @@ def settings(monkeypatch):
         for name, value in {"CCE_RATE_LIMIT_CONVERSATION": "off", **env}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
-        get_settings.cache_clear()
+        bootstrap.reset()
 
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
     yield configure
-    get_settings.cache_clear()
+    bootstrap.reset()
     offload.forget_all()
 
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from bot import bootstrap
 from bot.config import PROJECT_ROOT
-from bot.nlp.indicator_matcher import get_matcher
 
 sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 from indicator_dev_eval import DEV_SETS, load, score  # noqa: E402
@@ -53,7 +53,7 @@ FLOORS = {
 
 @pytest.mark.parametrize("name", [n for n, path in DEV_SETS.items() if n in FLOORS])
 def test_precision_and_recall_on_the_development_sets(name):
-    result = score(load(name), get_matcher().ids)
+    result = score(load(name), bootstrap.app().matcher.ids)
     precision_floor, recall_floor = FLOORS[name]
     assert result["precision"] >= precision_floor, result["errors"]
     assert result["recall"] >= recall_floor, result["errors"]
@@ -74,7 +74,7 @@ def test_precision_and_recall_on_the_development_sets(name):
     ],
 )
 def test_phrasings_the_catalogue_does_not_spell_out(text, item):
-    assert item in get_matcher().ids(text)
+    assert item in bootstrap.app().matcher.ids(text)
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_phrasings_the_catalogue_does_not_spell_out(text, item):
     ],
 )
 def test_negated_or_ordinary_events_are_not_found(text, item):
-    assert item not in get_matcher().ids(text)
+    assert item not in bootstrap.app().matcher.ids(text)
 
 
 @pytest.mark.parametrize(
@@ -117,14 +117,16 @@ def test_negated_or_ordinary_events_are_not_found(text, item):
     ],
 )
 def test_a_negation_reaches_only_its_own_words(text, item):
-    assert item in get_matcher().ids(text)
+    assert item in bootstrap.app().matcher.ids(text)
 
 
 def test_an_account_in_the_next_sentence_completes_an_injury():
     text = "Noticed a graze and a swollen eye on Monday. He wouldn't say how he got them."
-    assert "unexplained_injuries" in get_matcher().ids(text)
+    assert "unexplained_injuries" in bootstrap.app().matcher.ids(text)
     # but a rule stays inside its clauses: the next sentence alone is not an injury
-    assert "unexplained_injuries" not in get_matcher().ids("He wouldn't say how he got them.")
+    assert "unexplained_injuries" not in bootstrap.app().matcher.ids(
+        "He wouldn't say how he got them."
+    )
 
 
 @pytest.mark.parametrize("value", [0, 4, "two"])
@@ -136,10 +138,10 @@ def test_a_rule_spanning_an_impossible_number_of_clauses_is_refused(tmp_path, va
         f"classes: {{X: [graze]}}\nrules:\n  - item: a\n    all: [X, say]\n    clauses: {value!r}\n"
     )
     with pytest.raises(ConceptError, match="'clauses' must be a whole number from 1 to 3"):
-        ConceptMatcher(path, get_matcher().nlp)
+        ConceptMatcher(path, bootstrap.app().matcher.nlp)
 
 
 def test_matches_point_at_the_text_as_typed():
     text = "Hes been goin missin and wont say where he gets the money"
-    for match in get_matcher().match(text):
+    for match in bootstrap.app().matcher.match(text):
         assert text.lower()[match.start : match.end] == match.text

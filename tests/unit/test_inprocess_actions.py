@@ -19,7 +19,7 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet as SdkSlotSet
 from rasa_sdk.interfaces import ActionExecutionRejection as SdkRejection
 
-from bot.server.inprocess_actions import InProcessActionEndpoint
+from bot.entrypoints.inprocess_actions import InProcessActionEndpoint
 
 DOMAIN = Domain.from_dict(
     {

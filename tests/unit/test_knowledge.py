@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge.loader import KnowledgeError, get_knowledge, load_knowledge
+from bot import bootstrap
+from bot.knowledge.loader import KnowledgeError, load_knowledge
 from bot.locality import LocalityError
 
 # The headings the source line may name, spelled as the issue requires.
@@ -36,7 +37,7 @@ SOURCE_LINE = re.compile(r"\nSource: NEL CCE guidance – (?P<headings>[^\n]+)$"
 
 @pytest.fixture(scope="module")
 def knowledge():
-    return get_knowledge()
+    return bootstrap.app().knowledge
 
 
 def test_every_heading_is_present_in_order(knowledge):
@@ -56,7 +57,7 @@ def test_at_least_sixty_topics_and_every_section_answered(knowledge):
     assert cited == set(knowledge.sections)
 
 
-@pytest.mark.parametrize("topic_id", sorted(get_knowledge().topics))
+@pytest.mark.parametrize("topic_id", sorted(bootstrap.app().knowledge.topics))
 def test_every_answer_ends_with_a_valid_source_line(knowledge, topic_id):
     answer = knowledge.answer(topic_id)
     match = SOURCE_LINE.search(answer.text)
@@ -67,9 +68,7 @@ def test_every_answer_ends_with_a_valid_source_line(knowledge, topic_id):
 
 
 def test_answers_invent_no_contact(knowledge):
-    from bot.config import get_settings
-
-    guidance = get_settings().guidance_text_file  # the project's own copy
+    guidance = bootstrap.app().settings.guidance_text_file  # the project's own copy
     emails_in_guidance = set(re.findall(r"[\w.]+@[\w.]+\w", guidance.read_text(encoding="utf-8")))
     for topic in knowledge.topics.values():
         text = topic.answer
@@ -153,12 +152,10 @@ def _words(text: str) -> str:
 
 
 def test_the_indicators_answer_lists_every_indicator_the_guidance_gives(knowledge):
-    from bot.triage.service import get_catalogue
-
     answer = _words(knowledge.answer("indicators_list").body)
     indicators = [
         item
-        for item in get_catalogue().items.values()
+        for item in bootstrap.app().catalogue.items.values()
         if item.kind == "indicator" and item.section == "indicators"
     ]
     assert len(indicators) >= 30
@@ -174,9 +171,7 @@ def test_the_trap_house_answers_agree_with_the_check(knowledge):
     """The check reads the trap-house case as the third where Child Protection
     Procedures "should always be followed"; the answers say the same, in the
     guidance's words."""
-    from bot.triage.service import get_rules
-
-    rule = next(rule for rule in get_rules().rules if rule.id == "child_protection")
+    rule = next(rule for rule in bootstrap.app().rules.rules if rule.id == "child_protection")
     (reason,) = [r for r in rule.reasons if r.when == {"yes": "home_taken_over"}]
     assert reason.reading, "the check records its reading of the trap-house case"
     for topic_id in ("when_child_protection", "trap_house"):
@@ -238,7 +233,7 @@ YES_OR_NO = re.compile(
 )
 
 
-@pytest.mark.parametrize("topic_id", sorted(get_knowledge().topics))
+@pytest.mark.parametrize("topic_id", sorted(bootstrap.app().knowledge.topics))
 def test_no_answer_opens_with_yes_or_no(knowledge, topic_id):
     """A bare yes or no contradicts a question asked the other way round ("not really
     a victim, is that right?"): an answer opens with what the guidance says."""

@@ -14,8 +14,9 @@ import pytest
 from prometheus_client import REGISTRY
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot import bootstrap
 from bot.channels import holding
-from bot.config import PROJECT_ROOT, get_settings
+from bot.config import PROJECT_ROOT
 from bot.monitoring import metrics
 
 SECRET = "Jordan Example keeps going missing"  # invented; must never appear in /metrics
@@ -26,14 +27,19 @@ def value(name: str, **labels: str) -> float:
 
 
 @pytest.fixture
-def available(monkeypatch):
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
+def available():
+    """No tracker store of ours is handed over: conversations count as available."""
 
 
-def turn(handler, channel: str = "rest", text: str = SECRET) -> list[dict]:
+class Unavailable:
+    def available(self) -> bool:
+        return False
+
+
+def turn(handler, channel: str = "rest", text: str = SECRET, conversations=None) -> list[dict]:
     output = CollectingOutputChannel()
     message = UserMessage(text, output, "sender-1", input_channel=channel)
-    asyncio.run(holding.with_holding_message(handler)(message))
+    asyncio.run(holding.with_holding_message(handler)(message, conversations))
     return output.messages
 
 
@@ -68,7 +74,7 @@ def test_each_holding_message_is_counted_with_its_reason(available, handler, rea
 
 def test_a_slow_turn_is_counted_as_a_timeout(available, monkeypatch):
     monkeypatch.setenv("CCE_TURN_TIMEOUT", "0.05")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
     async def slow(message: UserMessage) -> None:
         await asyncio.sleep(1)
@@ -77,14 +83,13 @@ def test_a_slow_turn_is_counted_as_a_timeout(available, monkeypatch):
     try:
         turn(slow, "teams")
     finally:
-        get_settings.cache_clear()
+        bootstrap.reset()
     assert value("cce_holding_messages_total", channel="teams", reason="timeout") == before + 1
 
 
-def test_an_unavailable_database_is_counted(monkeypatch):
-    monkeypatch.setattr(holding, "conversations_available", lambda: False)
+def test_an_unavailable_database_is_counted():
     before = value("cce_holding_messages_total", channel="rest", reason="database_unavailable")
-    turn(answers)
+    turn(answers, conversations=Unavailable())
     after = value("cce_holding_messages_total", channel="rest", reason="database_unavailable")
     assert after == before + 1
 
@@ -123,8 +128,6 @@ COUNT_IN_A_PROCESS = textwrap.dedent(
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
     from bot.channels import holding
     from bot.monitoring import metrics
-
-    holding.conversations_available = lambda: True
 
     async def answers(message):
         await message.output_channel.send_text_message(message.sender_id, "An answer.")

@@ -11,19 +11,20 @@ from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlp.pipeline import get_nlp, lemmatise
+from bot import bootstrap
+from bot.nlp.pipeline import lemmatise
 from bot.nlp.spacy_nlp import LemmaSpacyNLP
 
 
 def test_pipeline_is_blank_english_with_lookup_lemmas():
-    nlp = get_nlp()
+    nlp = bootstrap.app().nlp
     assert nlp.lang == "en"
     assert nlp.pipe_names == ["lemmatizer"]
     assert [t.lemma_ for t in nlp("he keeps going missing")] == ["he", "keep", "go", "miss"]
 
 
 def test_pipeline_is_built_once_per_process():
-    assert get_nlp() is get_nlp()
+    assert bootstrap.app().nlp is bootstrap.app().nlp
 
 
 def test_lemmatise_drops_stop_words_and_punctuation():
@@ -42,7 +43,7 @@ def _component(tmp_path) -> LemmaSpacyNLP:
 def test_component_provides_the_shared_pipeline(tmp_path):
     component = _component(tmp_path)
     assert isinstance(component, SpacyNLP)  # so SpacyTokenizer accepts it
-    assert component.provide().model is get_nlp()
+    assert component.provide().model is bootstrap.app().nlp
 
 
 def test_component_and_tokenizer_give_lemmas(tmp_path):

@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from jinja2.exceptions import UndefinedError
 
-from bot.config import Settings, get_settings, load_settings
+from bot import bootstrap
+from bot.config import Settings, load_settings
 from bot.content_file import ContentError
 from bot.locality import load_locality
 from bot.pages import public_link, render
@@ -28,7 +29,7 @@ FILLED = {
 
 @pytest.fixture
 def locality() -> dict[str, str]:
-    return load_locality(get_settings().locality_file)
+    return load_locality(bootstrap.app().settings.locality_file)
 
 
 class Parsed(HTMLParser):
@@ -153,7 +154,7 @@ def test_a_template_naming_a_value_it_is_not_given_fails_instead_of_printing_not
 
 
 def test_the_locality_file_accepts_the_page_values_and_still_refuses_unknown_ones(tmp_path):
-    text = get_settings().locality_file.read_text(encoding="utf-8")
+    text = bootstrap.app().settings.locality_file.read_text(encoding="utf-8")
     path = tmp_path / "locality.yml"
     path.write_text(text.replace('privacy_controller: ""', "privacy_controller: Example Trust"))
     assert load_locality(path)["privacy_controller"] == "Example Trust"

@@ -9,9 +9,10 @@ import uuid
 
 import pytest
 
+from bot import bootstrap
 from bot.channels import rate_limits
 from bot.channels.rate_limits import MemoryLimiter, RedisLimiter, whole_seconds
-from bot.config import RateLimit, get_settings, parse_rate
+from bot.config import RateLimit, parse_rate
 
 REDIS_URL = os.environ.get("CCE_TEST_REDIS_URL_RATE", "redis://127.0.0.1:6379/10")
 
@@ -94,17 +95,17 @@ def test_keys_are_digests_never_the_address_or_conversation(monkeypatch):
 
     monkeypatch.setattr(rate_limits, "limiter", lambda: Recording())
     monkeypatch.setenv("CCE_RATE_LIMIT_CLIENT", "5/minute")
-    get_settings.cache_clear()
+    bootstrap.reset()
     asyncio.run(rate_limits.retry_after(rate_limits.CLIENT, "192.0.2.10"))
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert len(seen) == 1 and "192.0.2.10" not in seen[0]
 
 
 def test_a_limit_set_off_counts_nothing(monkeypatch):
     monkeypatch.setenv("CCE_RATE_LIMIT_CONVERSATION", "off")
-    get_settings.cache_clear()
+    bootstrap.reset()
     waits = asyncio.run(_many(rate_limits.CONVERSATION, "busy", 100))
-    get_settings.cache_clear()
+    bootstrap.reset()
     assert set(waits) == {0.0}
 
 

@@ -75,8 +75,8 @@ def test_the_privacy_reminder_is_given_once():
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions._dispatch import REMINDED, send
-    from bot.messages import Reply
+    from bot.texts.messages import Reply
+    from bot.texts.send import REMINDED, send
 
     def turn(slots: dict) -> tuple[list, list]:
         tracker = Tracker("t", slots, {"text": "his name is jay"}, [], False, None, {}, "")

@@ -9,10 +9,10 @@ import json
 import pytest
 from rasa.core.channels.channel import UserMessage
 
+from bot import bootstrap
 from bot.channels.holding import clean_text
 from bot.channels.rest import MAX_BODY, RestInput, request_problem
 from bot.channels.rest_tokens import client_token, rest_token
-from bot.config import get_settings
 from tests.unit.rasa_app import get, post, raw_request, say_hello, serving
 
 
@@ -55,8 +55,6 @@ def test_a_cancelled_turn_ends_quietly_without_the_text_in_any_log(monkeypatch, 
 
     from bot.channels import holding
 
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
-
     async def cancelled(message: UserMessage) -> None:
         raise asyncio.CancelledError
 
@@ -89,10 +87,10 @@ def settings(monkeypatch):
         for name, value in {**defaults, **env}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
-        get_settings.cache_clear()
+        bootstrap.reset()
 
     yield configure
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def exchange(requests, turn=say_hello, channel=None):  # type: ignore[no-untyped-def]
@@ -125,14 +123,14 @@ def test_local_mode_is_on_only_while_listening_on_this_machine(settings, tmp_pat
     settings(
         CCE_ENABLE_REST="local", CCE_REST_TOKEN="", CCE_VAR_DIR=str(tmp_path), CCE_HOST="0.0.0.0"
     )
-    assert not get_settings().rest_enabled
+    assert not bootstrap.app().settings.rest_enabled
     settings(
         CCE_ENABLE_REST="local", CCE_REST_TOKEN="", CCE_VAR_DIR=str(tmp_path), CCE_HOST="127.0.0.1"
     )
-    assert get_settings().rest_enabled
-    token = rest_token(get_settings())
+    assert bootstrap.app().settings.rest_enabled
+    token = rest_token(bootstrap.app().settings)
     assert len(token) >= 32 and (tmp_path / "rest.token").stat().st_mode & 0o077 == 0
-    assert client_token(get_settings()) == token
+    assert client_token(bootstrap.app().settings) == token
 
 
 def test_rest_needs_the_bearer_token(settings):

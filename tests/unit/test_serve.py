@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot import bootstrap
 from bot.cli import serve
-from bot.config import get_settings
 
 
 @pytest.fixture
@@ -13,11 +13,11 @@ def settings(monkeypatch):
     def configure(**env: str):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        return get_settings()
+        bootstrap.reset()
+        return bootstrap.app().settings
 
     yield configure
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def test_several_workers_need_redis(settings, monkeypatch):
@@ -48,8 +48,8 @@ def test_the_lock_store_refuses_in_memory_locks_for_several_workers(settings, mo
 
 
 def test_servers_start_through_our_launchers():
-    assert "bot.server.actions_run" in serve.actions_command(5055)
-    assert "bot.server.rasa_run" in serve.rasa_command(5005, serve.PROJECT_ROOT / "m.tar.gz")
+    assert "bot.entrypoints.actions_run" in serve.actions_command(5055)
+    assert "bot.entrypoints.rasa_run" in serve.rasa_command(5005, serve.PROJECT_ROOT / "m.tar.gz")
 
 
 @pytest.mark.parametrize("timeout", ["0", "60", "120", "-1"])
@@ -75,7 +75,7 @@ def test_actions_run_in_the_rasa_server_by_default(settings, monkeypatch):
     started = []
     monkeypatch.setattr(serve.subprocess, "Popen", lambda command, **_: started.append(command))
     serve.start(5005, 5055, serve.PROJECT_ROOT / "m.tar.gz")
-    assert [command[2] for command in started] == ["bot.server.rasa_run"]
+    assert [command[2] for command in started] == ["bot.entrypoints.rasa_run"]
 
 
 def test_a_separate_action_server_on_request(settings, monkeypatch):
@@ -83,7 +83,10 @@ def test_a_separate_action_server_on_request(settings, monkeypatch):
     started = []
     monkeypatch.setattr(serve.subprocess, "Popen", lambda command, **_: started.append(command))
     serve.start(5005, 5055, serve.PROJECT_ROOT / "m.tar.gz")
-    assert [command[2] for command in started] == ["bot.server.actions_run", "bot.server.rasa_run"]
+    assert [command[2] for command in started] == [
+        "bot.entrypoints.actions_run",
+        "bot.entrypoints.rasa_run",
+    ]
     # a Rasa server started alone (scale-out) always uses the action server
     assert serve.child_environment("server")["CCE_ACTIONS"] == "server"
 

@@ -3,8 +3,8 @@ for each rule what it stands on."""
 
 from __future__ import annotations
 
+from bot import bootstrap
 from bot.cli.rules import SIGNOFF_FILE, signoff_text
-from bot.triage.service import get_rules
 
 
 def test_the_signoff_table_in_docs_is_not_stale():
@@ -15,7 +15,7 @@ def test_the_signoff_table_in_docs_is_not_stale():
 
 def test_every_rule_step_quotation_and_reading_is_in_the_table():
     text = signoff_text()
-    for rule in get_rules().rules:
+    for rule in bootstrap.app().rules.rules:
         assert f"`{rule.id}`" in text
         for quote in rule.evidence:
             assert f"“{quote}”" in text

@@ -6,8 +6,16 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.server import rule_matching, speedups
-from bot.server.response_validator import EventDispatchingValidator
+from bot import rasa_patches
+from bot.rasa_contracts import recent_events
+from bot.rasa_patches import actions as speedups
+from bot.rasa_patches import rule_matching
+from bot.rasa_patches.response_validator import EventDispatchingValidator
+
+
+def install_speedups() -> None:
+    rasa_patches.install(rasa_patches.SPEEDUPS)
+
 
 GOOD = {
     "events": [{"event": "slot", "name": "topic", "value": "x", "timestamp": None}],
@@ -31,7 +39,7 @@ def test_same_verdicts_as_jsonschema_validate():
         except ValidationError:
             expected = False
         try:
-            got = speedups._validate_action_result(None, response)
+            got = speedups.validate_action_result(None, response)
         except ValidationError as error:
             assert "Failed to validate Action server response" in error.message
             got = False
@@ -40,9 +48,9 @@ def test_same_verdicts_as_jsonschema_validate():
 
 
 def test_install_replaces_rasas_method_once():
-    speedups.install()
-    speedups.install()
-    assert RemoteAction._validate_action_result is speedups._validate_action_result
+    install_speedups()
+    install_speedups()
+    assert RemoteAction._validate_action_result is speedups.validate_action_result
     with pytest.raises(ValidationError):
         RemoteAction("action_x", None)._validate_action_result(BAD[0])
 
@@ -55,7 +63,7 @@ def test_action_calls_reuse_one_connection_and_survive_a_restarted_server():
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    speedups.install()
+    install_speedups()
     peers: list[object] = []
 
     async def handler(request: web.Request) -> web.Response:
@@ -103,7 +111,7 @@ def test_an_action_is_sent_the_whole_state_but_only_the_latest_turns():
     from rasa.shared.core.trackers import EventVerbosity
 
     tracker = _conversation(10)
-    sent = speedups._action_call_format(RemoteAction("action_x", None), tracker, Domain.empty())
+    sent = speedups.action_call_format(RemoteAction("action_x", None), tracker, Domain.empty())
     whole = tracker.current_state(EventVerbosity.ALL)
     assert {k: v for k, v in sent["tracker"].items() if k != "events"} == {
         k: v for k, v in whole.items() if k != "events"
@@ -114,14 +122,18 @@ def test_an_action_is_sent_the_whole_state_but_only_the_latest_turns():
 
 
 def test_a_short_conversation_is_sent_whole():
+    from rasa.shared.core.events import UserUttered
+
     tracker = _conversation(2)
-    assert speedups.recent_events(tracker) == list(tracker.events)
+    assert recent_events(tracker.events, lambda e: isinstance(e, UserUttered)) == list(
+        tracker.events
+    )
 
 
 def test_the_states_are_formatted_only_for_debug_logging(caplog):
     import logging
 
-    speedups.install()
+    install_speedups()
     from rasa.core.policies.rule_policy import RulePolicy
 
     states = [{"user": {"intent": "affirm"}}]
@@ -190,10 +202,10 @@ def test_rule_matching_stops_early_and_keeps_answers_with_rasas_result():
     from hypothesis import strategies as st
     from rasa.core.policies.rule_policy import RulePolicy
 
-    speedups.install()
-    original = rule_matching.ORIGINALS["_get_possible_keys"]
-    assert original is not rule_matching._get_possible_keys
-    assert RulePolicy._get_possible_keys is rule_matching._get_possible_keys
+    install_speedups()
+    original = rasa_patches.original("rasa.core.policies.rule_policy.RulePolicy._get_possible_keys")
+    assert original is not rule_matching.get_possible_keys
+    assert RulePolicy._get_possible_keys is rule_matching.get_possible_keys
     policy = object.__new__(RulePolicy)
     rules = st.lists(st.lists(_rule_states(), min_size=1, max_size=3), min_size=1, max_size=12)
 
@@ -204,7 +216,7 @@ def test_rule_matching_stops_early_and_keeps_answers_with_rasas_result():
         # later conversations often end in the same states as earlier ones (the
         # few states drawn make that likely) and find their answers kept
         for conversation in conversations * 2:
-            assert rule_matching._get_possible_keys(policy, lookup, conversation) == original(
+            assert rule_matching.get_possible_keys(policy, lookup, conversation) == original(
                 policy, lookup, conversation
             )
 
@@ -215,8 +227,8 @@ def test_event_types_resolve_as_rasa_resolves_them():
     from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
     from rasa.shared.utils.common import all_subclasses
 
-    speedups.install()
-    original = speedups._ORIGINALS["Event.resolve_by_type"]
+    install_speedups()
+    original = rasa_patches.original("rasa.shared.core.events.Event.resolve_by_type")
     for name in {cls.type_name for cls in all_subclasses(Event)} | {"user", "slot", "action"}:
         for _ in range(2):  # the second time from what was kept
             assert Event.resolve_by_type(name) is original(name)
@@ -231,8 +243,8 @@ def test_event_types_resolve_as_rasa_resolves_them():
 def test_a_domain_is_empty_as_rasa_says_it_is():
     from rasa.shared.core.domain import Domain
 
-    speedups.install()
-    original = speedups._ORIGINALS["Domain.is_empty"]
+    install_speedups()
+    original = rasa_patches.original("rasa.shared.core.domain.Domain.is_empty")
     for domain in (Domain.empty(), Domain.from_dict({"intents": ["greet"]})):
         assert domain.is_empty() is original(domain)
         assert domain.is_empty() is original(domain)  # kept

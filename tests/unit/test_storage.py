@@ -97,20 +97,20 @@ def test_unreachable_database_is_a_clear_error():
 
 
 def test_the_migrate_command_says_whether_a_migration_is_due(tmp_path, monkeypatch, capsys):
+    from bot import bootstrap
     from bot.__main__ import main
-    from bot.config import get_settings
 
     monkeypatch.setenv("CCE_DATABASE_URL", f"sqlite:///{tmp_path / 'records.db'}")
-    get_settings.cache_clear()
+    bootstrap.reset()
     try:
         assert main(["migrate", "--check"]) == 1
         assert main(["migrate"]) == 0
         assert main(["migrate", "--check"]) == 0
         monkeypatch.setenv("CCE_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
-        get_settings.cache_clear()
+        bootstrap.reset()
         assert main(["migrate"]) == 2
     finally:
-        get_settings.cache_clear()
+        bootstrap.reset()
     out, err = capsys.readouterr()
     head = sorted(p.stem[:4] for p in (MIGRATIONS / "versions").glob("0*.py"))[-1]
     assert f"Records schema at none; the code's newest is {head}." in out

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from bot import bootstrap
 from bot.cli.sync_data import expected_files
-from bot.knowledge.loader import get_knowledge
 
 
 def test_generated_rasa_files_are_up_to_date():
@@ -26,7 +26,7 @@ def test_every_topic_has_at_least_ten_training_examples(project_root):
             if "intent" in item:
                 examples = [e for e in item["examples"].splitlines() if e.strip().startswith("- ")]
                 counts[item["intent"]] = counts.get(item["intent"], 0) + len(examples)
-    for topic in get_knowledge().topics.values():
+    for topic in bootstrap.app().knowledge.topics.values():
         assert counts.get(topic.intent, 0) >= 10, topic.intent
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from bot.channels import holding
 from bot.channels.holding import with_holding_message
 from bot.channels.teams.activities import check_activity
 from bot.channels.teams.channel import ConversationLocks, TeamsInput
@@ -52,8 +51,7 @@ class Sent:
 
 
 @pytest.fixture
-def channel(monkeypatch):
-    monkeypatch.setattr(holding, "conversations_available", lambda: True)
+def channel():
     teams = TeamsInput()
     teams.connector = Sent()  # type: ignore[assignment]
     return teams

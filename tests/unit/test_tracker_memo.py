@@ -1,4 +1,4 @@
-"""bot.server.tracker_memo: the incremental tracker methods give exactly what
+"""bot.rasa_patches.tracker_memo: the incremental tracker methods give exactly what
 rasa's own give, for any sequence of events, checked after every event."""
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import rasa_patches
 from bot.config import PROJECT_ROOT
-from bot.server import tracker_memo
+from bot.rasa_patches import tracker_memo
 
 FORM = "indicator_check_form"
 FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # the domain is only read
@@ -33,7 +34,7 @@ FIXTURES_OK = [HealthCheck.function_scoped_fixture]  # the domain is only read
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    tracker_memo.install()
+    rasa_patches.install(rasa_patches.SPEEDUPS)
     return Domain.load(str(PROJECT_ROOT / "domain.yml"))
 
 
@@ -62,7 +63,10 @@ def _events(domain: Domain) -> st.SearchStrategy:
 
 
 def _same(tracker: DialogueStateTracker, domain: Domain) -> None:
-    original = tracker_memo._ORIGINAL
+    original = {
+        name: rasa_patches.original(f"{tracker_memo.TRACKER}.{name}")
+        for name in ("applied_events", "past_states", "copy")
+    }
     ours = tracker.applied_events()
     theirs = original["applied_events"](tracker)
     assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
@@ -143,20 +147,20 @@ def test_the_forms_temporary_tracker_matches_rasas(domain):
     form = FormAction(FORM, None)
     extra = [SlotSet("immediate_danger", "no")]
     ours = tracker_memo.temporary_tracker(form, tracker, extra, domain)
-    theirs = tracker_memo._ORIGINAL["temporary_tracker"](form, tracker, extra, domain)
+    theirs = rasa_patches.original(tracker_memo.TEMPORARY_TRACKER)(form, tracker, extra, domain)
     tracker_memo._check_same_tracker(ours, theirs, "temporary", events_identical=False)
     assert len(ours.events) == len(theirs.events) == 5  # only the events after the restart
 
 
 @pytest.fixture()
 def verifying(monkeypatch):
-    from bot.config import get_settings
+    from bot import bootstrap
 
     monkeypatch.setenv("CCE_VERIFY_TRACKER_MEMO", "1")
-    get_settings.cache_clear()
+    bootstrap.reset()
     yield
     monkeypatch.delenv("CCE_VERIFY_TRACKER_MEMO")
-    get_settings.cache_clear()
+    bootstrap.reset()
 
 
 def test_a_difference_is_reported_when_verifying(domain, verifying):

@@ -22,7 +22,6 @@ from rasa.shared.core.events import (
 )
 from sqlalchemy import event
 
-from bot.storage import tracker_store as tracker_store_module
 from bot.storage.tracker_store import RedactingSQLTrackerStore
 
 DOMAIN = Domain.from_dict(
@@ -35,14 +34,6 @@ DOMAIN = Domain.from_dict(
 
 def run(coroutine):
     return asyncio.run(coroutine)
-
-
-@pytest.fixture(autouse=True)
-def no_store_left_active(monkeypatch):
-    """A store made here registers itself as the process's store (the holding
-    wrapper asks it whether conversations are available); once its file is gone,
-    later tests' turns would be refused. Each test's store is forgotten after it."""
-    monkeypatch.setattr(tracker_store_module, "_active", None)
 
 
 @pytest.fixture
@@ -236,3 +227,25 @@ def test_a_failed_write_does_not_carry_the_message_into_the_error(database_url):
     assert "never reach a log" not in str(caught.value)
     assert "parameters hidden" in str(caught.value)
     tracker_store.engine.dispose()
+
+
+def test_the_channels_find_our_store_behind_rasas_wrappers(db_url):
+    """Rasa wraps the store it builds from endpoints.yml; the channels and the
+    readiness check find ours in the app's context (tracker_store_in)."""
+    from types import SimpleNamespace
+
+    from rasa.core.tracker_store import (
+        AwaitableTrackerStore,
+        FailSafeTrackerStore,
+        InMemoryTrackerStore,
+    )
+
+    from bot.storage.tracker_store import tracker_store_in
+
+    ours = store(db_url)
+    wrapped = FailSafeTrackerStore(AwaitableTrackerStore(ours))
+    assert tracker_store_in(SimpleNamespace(agent=SimpleNamespace(tracker_store=wrapped))) is ours
+    other = FailSafeTrackerStore(InMemoryTrackerStore(DOMAIN))
+    assert tracker_store_in(SimpleNamespace(agent=SimpleNamespace(tracker_store=other))) is None
+    assert tracker_store_in(SimpleNamespace()) is None  # no model loaded yet
+    assert tracker_store_in(None) is None

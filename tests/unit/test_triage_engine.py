@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot import bootstrap
 from bot.triage.engine import assess
 from bot.triage.model import OUTCOMES, QUESTIONS, Answer, CheckInput, Stamp
-from bot.triage.service import get_catalogue, get_plan, get_triage
 
-TRIAGE = get_triage()
-CATALOGUE = get_catalogue()
-PLAN = get_plan()
+TRIAGE = bootstrap.app().triage
+CATALOGUE = bootstrap.app().catalogue
+PLAN = bootstrap.app().plan
 SHOWN = PLAN.catalogue_items
 VULNERABILITIES = sorted(PLAN.vulnerability_items)
 INDICATORS = [i for i in SHOWN if i not in PLAN.vulnerability_items]

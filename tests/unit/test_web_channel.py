@@ -9,6 +9,7 @@ import hmac
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from bot import bootstrap
 from bot.channels import tokens
 from bot.channels.web import (
     MAX_BODY,
@@ -19,8 +20,7 @@ from bot.channels.web import (
     session_from,
     token_lifetime,
 )
-from bot.config import get_settings, load_settings
-from bot.secrets import get_secret
+from bot.config import load_settings
 from tests.unit.rasa_app import post, serving
 
 KEY = b"test-secret"
@@ -167,12 +167,12 @@ def settings(monkeypatch, tmp_path):
         for name, value in {**defaults, **env}.items():
             monkeypatch.setenv(name, value)
         monkeypatch.delenv("CCE_REDIS_URL", raising=False)
-        get_settings.cache_clear()
-        get_secret.cache_clear()
+        bootstrap.reset()
+        bootstrap.reset()
 
     yield configure
-    get_settings.cache_clear()
-    get_secret.cache_clear()
+    bootstrap.reset()
+    bootstrap.reset()
 
 
 def widget(requests):  # type: ignore[no-untyped-def]

@@ -35,7 +35,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.holding import Handler, with_holding_message
+from bot import bootstrap
+from bot.channels.holding import Handler, HoldingHandler, with_holding_message
 from bot.channels.outgoing import combine, feedback_texts
 from bot.channels.teams.activities import (
     MAX_BODY,
@@ -61,8 +62,7 @@ from bot.channels.teams.connector import BotConnector
 from bot.channels.teams.dedupe import SeenActivities
 from bot.channels.teams.private_chat import check_only_in_private
 from bot.channels.teams.sent_cards import AGAIN, FIRST, SentCards
-from bot.config import get_settings
-from bot.messages import get_messages
+from bot.storage.tracker_store import tracker_store_in
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class TeamsInput(InputChannel):
         return cls()  # every setting comes from bot.config (CCE_TEAMS_*)
 
     def __init__(self) -> None:
-        settings = get_settings()
+        settings = bootstrap.app().settings
         self.configured = settings.teams_configured
         self.app_id = settings.teams_app_id
         self.bot_name = settings.teams_bot_name
@@ -193,7 +193,7 @@ class TeamsInput(InputChannel):
             logger.info("Finishing %d Teams turns before the server stops.", len(self.tasks))
             await asyncio.wait(set(self.tasks), timeout=left)
 
-    async def receive(self, request: Request, handler: Handler) -> HTTPResponse:
+    async def receive(self, request: Request, handler: HoldingHandler) -> HTTPResponse:
         if not self.configured:
             return _error(503, NOT_CONFIGURED)
         self.app_context = request.app.ctx
@@ -225,7 +225,9 @@ class TeamsInput(InputChannel):
         task.add_done_callback(self.tasks.discard)
         return response.json({"status": "accepted"})
 
-    def turn_for(self, activity: Activity, handler: Handler) -> Coroutine[Any, Any, None] | None:
+    def turn_for(
+        self, activity: Activity, handler: HoldingHandler
+    ) -> Coroutine[Any, Any, None] | None:
         """The background work an activity calls for, or None to ignore it."""
         if activity.type == "message":
             feedback = submitted_feedback(activity.raw.get("value"))
@@ -264,7 +266,7 @@ class TeamsInput(InputChannel):
         activity: Activity,
         text: str,
         typing: bool,
-        handler: Handler,
+        handler: HoldingHandler,
         clicked: str | None = None,
     ) -> None:
         sender = sender_id(activity.conversation_id, activity.from_id)
@@ -283,7 +285,8 @@ class TeamsInput(InputChannel):
                 kind = str(conversation.get("conversationType") or "")[:32]
                 metadata = {"teams": {"conversation_type": kind}}
                 await handler(
-                    UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata)
+                    UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata),
+                    tracker_store_in(self.app_context),
                 )
                 for message in combine(output.messages):
                     content = render(message)
@@ -322,7 +325,9 @@ class TeamsInput(InputChannel):
                 answered: str | None = feedback_texts()["thanks"]
             else:
                 answered = (
-                    get_messages().reply("card_answered", answer=title).text if title else None
+                    bootstrap.app().texts.reply("card_answered", answer=title).text
+                    if title
+                    else None
                 )
             update = {
                 "type": "message",

@@ -60,9 +60,9 @@ def chat_link(app_id: str) -> str:
 
 
 async def send_private_chat_card(message: UserMessage, app_id: str, bot_name: str) -> None:
-    from bot.messages import get_messages
+    from bot import bootstrap
 
-    texts = get_messages()
+    texts = bootstrap.app().texts
     place = "channel" if conversation_type(message) == "channel" else "chat"
     reply = texts.reply("teams_check_in_private_chat", place=place, bot_name=bot_name)
     button = {"title": texts.reply("teams_private_chat_button").text, "url": chat_link(app_id)}

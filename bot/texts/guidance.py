@@ -1,6 +1,6 @@
 """What the assistant says in reply to a guidance question, as plain data.
 
-Pure functions from the knowledge and messages to :class:`~bot.messages.Reply`
+Pure functions from the knowledge and messages to :class:`~bot.texts.messages.Reply`
 lists; the Rasa actions only send them. Every guidance answer ends with its
 source line; when the classifier is unsure, :func:`search_replies` offers the
 closest passages instead of guessing, and always keeps the check and the
@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot import bootstrap
 from bot.knowledge.answering import Plan
-from bot.knowledge.loader import get_knowledge
 from bot.knowledge.model import INTENT_PREFIX
 from bot.knowledge.search import search
-from bot.messages import FEEDBACK, Button, Reply, get_messages
+from bot.texts.messages import FEEDBACK, Button, Reply
 
 
 def guidance_answer(topic_id: str, answer_id: str | None = None) -> list[Reply]:
     """The answer to one topic, ending with its source line; with ``answer_id``,
     it carries what the widget and Teams need to ask whether it helped."""
     custom = {FEEDBACK: {"answer_id": answer_id, "topic": topic_id}} if answer_id else None
-    return [Reply(get_knowledge().answer(topic_id).text, custom=custom)]
+    return [Reply(bootstrap.app().knowledge.answer(topic_id).text, custom=custom)]
 
 
 def plan_replies(
@@ -35,9 +35,9 @@ def plan_replies(
     """What to say for a plan (:func:`bot.knowledge.answering.plan`): each answer
     with its source line, or the question asked back, or the search's passages;
     then the check, when offered. ``answer_ids`` go with the answers, in order."""
-    messages = get_messages()
+    messages = bootstrap.app().texts
     if the_plan.choices:
-        knowledge = get_knowledge()
+        knowledge = bootstrap.app().knowledge
         buttons = [
             Button(knowledge.topics[t].question, f"/{INTENT_PREFIX}{t}") for t in the_plan.choices
         ]
@@ -59,7 +59,7 @@ def plan_replies(
 
 
 def message(key: str, **values: str) -> list[Reply]:
-    return [get_messages().reply(key, **values)]
+    return [bootstrap.app().texts.reply(key, **values)]
 
 
 def search_replies(
@@ -71,11 +71,11 @@ def search_replies(
     offered by their question and source line, with a button to read each.
     ``classifier_ranking`` (topic ids) re-ranks what the lemma search found.
     """
-    messages = get_messages()
+    messages = bootstrap.app().texts
     hits = search(query or "", limit=limit, classifier_ranking=classifier_ranking)
     if not hits:
         return [messages.reply("search_none")]
-    knowledge = get_knowledge()
+    knowledge = bootstrap.app().knowledge
     best = knowledge.answer(hits[0].topic_id)
     replies = [
         messages.reply("search_intro"),

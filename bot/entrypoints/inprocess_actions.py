@@ -2,12 +2,11 @@
 executor, instead of over HTTP in a separate action server.
 
 Why: on the small server a partnership runs, the action server was a second
-process of about 380 MB (PSS) that each turn reached over HTTP, with its
+process, as large as much of the Rasa server, that each turn reached over HTTP, with its
 tracker state encoded to JSON, sent, decoded by Sanic, and the reply back the
-same way: about 1.3 ms of a 6 ms check step (README, "Performance"). The
-actions themselves are unchanged: the same ``actions`` package, the same
-``rasa_sdk.Action`` classes, run by the same ``rasa_sdk.executor.ActionExecutor``
-the action server uses.
+same way (docs/performance.md). The actions themselves are unchanged: the
+same ``actions`` package, the same ``rasa_sdk.Action`` classes, run by the same
+``rasa_sdk.executor.ActionExecutor`` the action server uses.
 
 What stays as it was: rasa builds the same request (``RemoteAction``), and
 the request and the answer each pass through JSON exactly as over HTTP (so an
@@ -34,7 +33,6 @@ logger = logging.getLogger(__name__)
 
 ACTIONS_PACKAGE = "actions"
 IN_PROCESS_URL = "in-process://actions"
-_ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
 
 
 class InProcessActionEndpoint(EndpointConfig):
@@ -81,22 +79,19 @@ class InProcessActionEndpoint(EndpointConfig):
         return json.loads(json.dumps(result))  # as if received over HTTP
 
 
-def _read_endpoints(endpoint_file: str) -> AvailableEndpoints:
-    """``AvailableEndpoints.read_endpoints``, with the action endpoint in process."""
-    endpoints = _ORIGINALS["read_endpoints"](endpoint_file)
+def read_endpoints(endpoint_file: str) -> AvailableEndpoints:
+    """Drop-in for ``AvailableEndpoints.read_endpoints``, with the action
+    endpoint in process (installed by :mod:`bot.rasa_patches`)."""
+    from bot.rasa_patches import original
+
+    endpoints = original("rasa.core.utils.AvailableEndpoints.read_endpoints")(endpoint_file)
     configured = endpoints.action
     endpoints.action = InProcessActionEndpoint(**(configured.kwargs if configured else {}))
     return endpoints
 
 
-def install() -> None:
-    """Makes the Rasa server this process starts run our actions in process
-    (idempotent); the actions' data is loaded now, before any turn."""
-    if _ORIGINALS:
-        return
-    from bot.server.actions_run import load_everything
+def load_actions_data() -> None:
+    """The actions' data, loaded now, before any turn."""
+    from bot import bootstrap
 
-    load_everything()
-    _ORIGINALS["read_endpoints"] = AvailableEndpoints.read_endpoints
-    AvailableEndpoints.read_endpoints = staticmethod(_read_endpoints)
-    logger.debug("Actions run in process.")
+    bootstrap.app().load_for_actions()

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.config import get_settings
 from bot.content_file import ContentError, check_fields, load_yaml
-from bot.knowledge.loader import get_knowledge
 from bot.knowledge.model import Knowledge
 from bot.locality import fill
 
@@ -29,8 +26,8 @@ class Button:
         return {"title": self.title, "payload": self.payload}
 
 
-# Keys of a Reply's structured data: a screen of the check (bot.check.replies),
-# and the id of a guidance answer, to ask whether it helped (bot.replies).
+# Keys of a Reply's structured data: a screen of the check (bot.texts.check),
+# and the id of a guidance answer, to ask whether it helped (bot.texts.guidance).
 CHECKLIST = "checklist"
 FEEDBACK = "feedback"
 
@@ -90,8 +87,3 @@ class Messages:
 
 def load_messages(path: Path, knowledge: Knowledge) -> Messages:
     return Messages(load_yaml(path) or {}, knowledge)
-
-
-@lru_cache(maxsize=1)
-def get_messages() -> Messages:
-    return load_messages(get_settings().messages_file, get_knowledge())

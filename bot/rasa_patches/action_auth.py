@@ -15,7 +15,9 @@ others get 401.
   a deployment needs no new setting.
 - The action server checks it through rasa-sdk's own plugin hook
   (``attach_sanic_app_extensions``), registered by :func:`install` before
-  rasa-sdk builds its app (:mod:`bot.server.actions_run`).
+  rasa-sdk builds its app (:mod:`bot.entrypoints.actions_run`). It replaces no
+  callable, so it is not in the patch table and is registered on every rasa
+  version: the check must never fall away.
 
 With the actions in the Rasa server (the default) there is no action server and
 nothing to send.
@@ -44,13 +46,12 @@ _hookimpl = pluggy.HookimplMarker("rasa_sdk")
 
 def action_secret() -> str:
     """``CCE_ACTION_SECRET``, or a value derived from the server secret."""
-    from bot.config import get_settings
-    from bot.secrets import get_secret
+    from bot import bootstrap
 
-    configured = get_settings().action_secret
+    configured = bootstrap.app().settings.action_secret
     if configured:
         return configured
-    return hmac.new(get_secret(), b"cce action server", hashlib.sha256).hexdigest()
+    return hmac.new(bootstrap.app().secret, b"cce action server", hashlib.sha256).hexdigest()
 
 
 def allowed(path: str, given: str | None, secret: str) -> bool:

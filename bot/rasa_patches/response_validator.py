@@ -3,7 +3,7 @@ rasa's JSON schema for them does, faster.
 
 The schema's ``events.items`` is a ``oneOf`` of 23 event schemas, each fixing
 ``event`` to its own constant; jsonschema tries every one of them on every event
-(most of the validation's cost, some 9% of the Rasa server's CPU under load). As
+(most of the validation's cost; docs/performance.md). As
 an item must be an object with a string ``event`` and the constants differ, an
 event matches exactly one of them if, and only if, it matches the one its
 ``event`` names; so only that one is tried. Should a rasa upgrade change the

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.check import flow
-from bot.messages import CHECKLIST, Button, Messages, Reply
+from bot.texts.messages import CHECKLIST, Button, Messages, Reply
 from bot.triage.catalogue import Catalogue
 from bot.triage.model import Assessment
 from bot.triage.plan import CheckPlan, Theme

@@ -1,6 +1,6 @@
 """The RulePolicy's per-prediction work, with rasa's results.
 
-- **Rule matching.** ``_get_possible_keys`` tried all ~460 rules against every
+- **Rule matching.** ``_get_possible_keys`` tried every rule against every
   state of the conversation, though no rule is longer than three states. A rule
   is now tried only where it can match: on the last state only if it expects the
   action that has just run, and no further back than its own length. Which
@@ -18,17 +18,18 @@ import logging
 from collections.abc import Hashable
 from typing import Any
 
-ORIGINALS: dict[str, Any] = {}  # rasa's own methods, as they were before install()
+from bot.rasa_patches import original
+
 KEPT_TAILS = 4096  # answers kept per lookup; the cache starts again when full
 
 
-def _format_tracker_states(states: list[dict]) -> str:
-    """``RulePolicy.format_tracker_states`` builds a text of every state of the
+def format_tracker_states(states: list[dict]) -> str:
+    """Drop-in for ``RulePolicy.format_tracker_states``, which builds a text of every state of the
     conversation for a debug log line on each prediction, even when nothing is
     logged at debug level; it is built only when something is."""
     if not logging.getLogger("rasa.core.policies.rule_policy").isEnabledFor(logging.DEBUG):
         return ""
-    return ORIGINALS["format_tracker_states"](states)
+    return original("rasa.core.policies.rule_policy.RulePolicy.format_tracker_states")(states)
 
 
 def _rule_index(
@@ -75,8 +76,8 @@ def _frozen(states: list[dict]) -> Hashable | None:
     return frozen
 
 
-def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
-    """``RulePolicy._get_possible_keys``: the rules whose states match the
+def get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) -> set[str]:
+    """Drop-in for ``RulePolicy._get_possible_keys``: the rules whose states match the
     conversation's last ones, with rasa's result. rasa tries every rule on every
     state of the conversation. Here a rule is tried on the last state only if
     the action it expects to have just run is the one that has (any other would
@@ -104,15 +105,3 @@ def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[dict]) ->
             answers.clear()
         answers[frozen] = frozenset(possible_keys)
     return possible_keys
-
-
-def install() -> None:
-    """Replaces the two RulePolicy methods (idempotent)."""
-    from rasa.core.policies.rule_policy import RulePolicy
-
-    if ORIGINALS:
-        return
-    ORIGINALS["format_tracker_states"] = RulePolicy.format_tracker_states
-    ORIGINALS["_get_possible_keys"] = RulePolicy._get_possible_keys
-    RulePolicy.format_tracker_states = staticmethod(_format_tracker_states)
-    RulePolicy._get_possible_keys = _get_possible_keys

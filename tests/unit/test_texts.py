@@ -8,11 +8,10 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import ActionSayEmergency, ActionSayOutOfScope, ActionSessionStart
+from actions.conversation import SAY_TEXT_ACTIONS, ActionSessionStart
 from actions.guidance import ActionAnswerGuidance, ActionSearchGuidance
-from bot.config import get_settings
-from bot.messages import get_messages
-from bot.replies import guidance_answer, message, search_replies
+from bot import bootstrap
+from bot.texts.guidance import guidance_answer, message, search_replies
 
 
 def test_welcome_says_what_it_is_and_gives_privacy_notice_and_999():
@@ -31,12 +30,12 @@ def test_welcome_links_the_privacy_notice_before_the_999_line():
 
 def test_welcome_links_the_privacy_notice_at_the_public_address(monkeypatch):
     monkeypatch.setenv("CCE_PUBLIC_URL", "https://bot.example.org/")
-    get_settings.cache_clear()
+    bootstrap.reset()
     try:
         assert "[privacy notice](https://bot.example.org/privacy)" in welcome_text()
     finally:
         monkeypatch.delenv("CCE_PUBLIC_URL")
-        get_settings.cache_clear()
+        bootstrap.reset()
 
 
 def welcome_text() -> str:
@@ -66,7 +65,7 @@ def test_out_of_scope_has_no_source_line():
 
 
 def test_every_message_renders():
-    messages = get_messages()
+    messages = bootstrap.app().texts
     for key, raw in messages._messages.items():
         values = {name: f"<{name}>" for name in raw.get("values") or ()}
         text = messages.reply(key, **values).text
@@ -127,8 +126,28 @@ def test_session_start_sends_the_welcome_and_starts_the_session():
 
 
 def test_message_actions_are_named_after_their_message():
-    assert ActionSayEmergency().name() == "action_say_emergency"
-    assert ActionSayOutOfScope().name() == "action_say_out_of_scope"
+    assert SAY_TEXT_ACTIONS["emergency"]().name() == "action_say_emergency"
+    assert SAY_TEXT_ACTIONS["out_of_scope"]().name() == "action_say_out_of_scope"
+
+
+def test_every_fixed_text_action_of_the_domain_is_registered_and_says_its_text():
+    """domain.yml names the actions; rasa-sdk registers one per text of the table."""
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.config import PROJECT_ROOT
+
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    names = [item if isinstance(item, str) else next(iter(item)) for item in domain["actions"]]
+    wanted = {name for name in names if name.startswith("action_say_")}
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert wanted == {name for name in executor.actions if name.startswith("action_say_")}
+    for key, action in SAY_TEXT_ACTIONS.items():
+        dispatcher = CollectingDispatcher()
+        tracker = Tracker("t", {}, {"text": "hello"}, [], False, None, {}, "")
+        asyncio.run(action().run(dispatcher, tracker, {}))
+        assert dispatcher.messages[0]["text"] == bootstrap.app().texts.reply(key).text
 
 
 def test_explicit_session_start_right_after_the_welcome_does_not_welcome_twice():
@@ -153,23 +172,19 @@ def test_explicit_session_start_in_a_conversation_never_started_welcomes():
 
 
 def _screen(theme_id: str, state: dict | None = None):
-    from bot.check.replies import ask
-    from bot.knowledge.loader import get_knowledge
-    from bot.triage.service import get_catalogue, get_plan
+    from bot.texts.check import ask
 
-    plan = get_plan()
+    plan = bootstrap.app().plan
     theme = next(t for t in plan.all_themes if t.id == theme_id)
     state = {"immediate_danger": "no", "age_under_18": "yes", **(state or {})}
-    (reply,) = ask(theme.slot, state, plan, get_catalogue(), get_messages(),
-                   get_knowledge().source_line)  # fmt: skip
+    (reply,) = ask(theme.slot, state, plan, bootstrap.app().catalogue, bootstrap.app().texts,
+                   bootstrap.app().knowledge.source_line)  # fmt: skip
     return theme, reply
 
 
 def test_a_checklist_screen_numbers_its_items_for_rest_and_carries_them_for_the_widget():
-    from bot.triage.service import get_catalogue, get_plan
-
     theme, reply = _screen("missing_travel")
-    labels = [get_plan().label(item, get_catalogue()) for item in theme.items]
+    labels = [bootstrap.app().plan.label(item, bootstrap.app().catalogue) for item in theme.items]
     for number, label in enumerate(labels, start=1):
         assert f"\n{number}. {label}\n" in reply.text
     assert "(screen 7 of 10)" in reply.text  # danger, age, description, then the themes

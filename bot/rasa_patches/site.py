@@ -2,8 +2,9 @@
 and the app's own limits.
 
 rasa 3.6 adds its root route through ``rasa.server.add_root_route(app)``, both
-with the HTTP API and without it, as it builds the Sanic app; :func:`install`
-replaces that function so the same call adds :func:`blueprint` instead: ``/`` is
+with the HTTP API and without it, as it builds the Sanic app; the patch table
+(:mod:`bot.rasa_patches`) replaces that function with :func:`add_site_routes`,
+so the same call adds :func:`blueprint` instead: ``/`` is
 the chat page a newcomer expects. Further top-level routes of the assistant
 belong in this blueprint: ``/privacy`` and ``/accessibility`` (:mod:`bot.pages`),
 with their stylesheet at ``/assets/page.css``, under the chat page's strict
@@ -35,7 +36,6 @@ from sanic.response import HTTPResponse
 from bot.pages import ACCESSIBILITY_PATH, PRIVACY_PATH, STYLESHEET_PATH
 
 logger = logging.getLogger(__name__)
-_ORIGINALS: dict[str, Any] = {}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -110,11 +110,11 @@ def limit(app: Any) -> None:
     """Sets the app's request size limit and trusted proxies (see the module's text)."""
     from sanic.exceptions import PayloadTooLarge
 
-    from bot.config import get_settings
+    from bot import bootstrap
 
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.error_handler.add(PayloadTooLarge, too_large)
-    proxies = get_settings().trusted_proxies
+    proxies = bootstrap.app().settings.trusted_proxies
     if proxies > 0:
         app.config.PROXIES_COUNT = proxies
 
@@ -123,14 +123,3 @@ def add_site_routes(app: Any) -> None:
     """Stands in for ``rasa.server.add_root_route``."""
     limit(app)
     app.blueprint(blueprint())
-
-
-def install() -> None:
-    """Makes rasa's server add our pages instead of its root route (idempotent)."""
-    if _ORIGINALS:
-        return
-    import rasa.server
-
-    _ORIGINALS["add_root_route"] = rasa.server.add_root_route
-    rasa.server.add_root_route = add_site_routes
-    logger.debug("The site's own routes replace rasa's root route.")

@@ -1,4 +1,4 @@
-"""Sending :class:`bot.messages.Reply` objects through the rasa-sdk dispatcher,
+"""Sending :class:`bot.texts.messages.Reply` objects through the rasa-sdk dispatcher,
 with the privacy reminder the first time a user seems to type an identifier."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import Reply, get_messages
+from bot import bootstrap
 from bot.privacy.offload import identifying
+from bot.texts.messages import Reply
 
 REMINDED = "privacy_reminded"
 
@@ -32,5 +33,5 @@ def send(
     # Usually worked out before the turn, off the event loop (bot.privacy.offload).
     if not identifying(tracker.latest_message.get("text") or ""):
         return []
-    dispatcher.utter_message(text=get_messages().reply("privacy_reminder").text)
+    dispatcher.utter_message(text=bootstrap.app().texts.reply("privacy_reminder").text)
     return [SlotSet(REMINDED, True)]

@@ -11,7 +11,7 @@ The extractor's own rules were written looking at all the development sets, so i
 figures here are in-sample; the classifier's are not. It is not shipped: see the
 figures this prints (and the session report) for why.
 
-    .venv/bin/python bench/indicator_loso.py
+    .venv/bin/python research/indicator_loso.py
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ def main() -> int:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from bot.nlp.indicator_matcher import NEGATIONS, get_matcher
+    from bot import bootstrap
+    from bot.nlp.indicator_matcher import NEGATIONS
 
-    matcher = get_matcher()
+    matcher = bootstrap.app().matcher
     concepts = matcher._concepts
     catalogue = matcher.catalogue
 

@@ -6,7 +6,7 @@ token)``. The token came from ``--auth-token`` on rasa's command line, where eve
 user of the machine can read it (``ps``), and rasa accepts it only in the URL
 (``?token=``), which proxies, access logs and browser histories keep.
 
-:func:`install` replaces ``rasa.server.requires_auth`` before rasa builds its app
+:mod:`bot.rasa_patches` replaces ``rasa.server.requires_auth`` before rasa builds its app
 (``rasa.server.create_app`` looks the name up when it builds each route), so the
 same call wraps each route with :func:`requires_auth` here instead:
 
@@ -36,11 +36,11 @@ from typing import Any
 
 from sanic.request import Request
 
-from bot.config import MIN_TOKEN_CHARS, get_settings
+from bot import bootstrap
+from bot.config import MIN_TOKEN_CHARS
 
 logger = logging.getLogger(__name__)
 HELP_URL = "https://rasa.com/docs/rasa/3.x/http-api#security-considerations"
-_ORIGINALS: dict[str, Any] = {}
 
 
 def bearer_token(request: Request) -> str | None:
@@ -78,7 +78,7 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
         async def decorated(request: Request, *args: Any, **kwargs: Any) -> Any:
             from rasa.server import ErrorResponse
 
-            problem = refusal(request, get_settings().api_token)
+            problem = refusal(request, bootstrap.app().settings.api_token)
             if problem is not None:
                 raise ErrorResponse(
                     HTTPStatus.UNAUTHORIZED, "NotAuthenticated", problem, help_url=HELP_URL
@@ -89,14 +89,3 @@ def requires_auth(app: Any, token: str | None = None) -> Callable[[Any], Any]:
         return decorated
 
     return decorator
-
-
-def install() -> None:
-    """Makes rasa's app use :func:`requires_auth` (idempotent)."""
-    if _ORIGINALS:
-        return
-    import rasa.server
-
-    _ORIGINALS["requires_auth"] = rasa.server.requires_auth
-    rasa.server.requires_auth = requires_auth
-    logger.debug("The HTTP API takes its token only in an Authorization header.")

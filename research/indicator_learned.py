@@ -56,8 +56,8 @@ classifier alone (P 0.854 R 0.776) did as well as the rules on this fresh text.
 
 Reads only the development sets, never the held-out test set.
 
-    .venv/bin/python bench/indicator_learned.py               # selection, R3, current-rules LOSO
-    .venv/bin/python bench/indicator_learned.py --show-all-r3
+    .venv/bin/python research/indicator_learned.py               # selection, R3, current-rules LOSO
+    .venv/bin/python research/indicator_learned.py --show-all-r3
 """
 
 from __future__ import annotations
@@ -116,9 +116,16 @@ def dump(out: Path, root: Path) -> None:
     if here != root.resolve():
         raise SystemExit(f"bot imported from {here}, expected {root}")
     from bot.nlp.concepts import CLAUSE_ENDS
-    from bot.nlp.indicator_matcher import MAX_CHARACTERS, NEGATIONS, get_matcher
+    from bot.nlp.indicator_matcher import MAX_CHARACTERS, NEGATIONS
 
-    matcher = get_matcher()
+    try:  # the matcher as the commit's code hands it out
+        from bot import bootstrap
+
+        matcher = bootstrap.app().matcher
+    except ImportError:  # before bot/bootstrap.py
+        from bot.nlp.indicator_matcher import get_matcher  # type: ignore[attr-defined]
+
+        matcher = get_matcher()
     concepts = matcher._concepts
     catalogue = {
         i.id: {"kind": i.kind, "section": i.section, "phrases": list(i.phrases)}
