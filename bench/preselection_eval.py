@@ -56,9 +56,31 @@ def trained(sets: str, threshold: float) -> Confirmation:
     return Confirmation(threshold).fit(examples, list(catalogue.items), phrases)
 
 
-def main(argv: list[str] | None = None) -> int:
+def evaluate(
+    names: list[str],
+    train: str = "1-15",
+    rules_only: bool = False,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> dict[str, dict]:
+    """Pre-selection precision and recall on each named set (``score``'s result)."""
     from indicator_dev_eval import load, score
 
+    from bot import bootstrap
+
+    matcher = bootstrap.app().matcher
+    confirm = (lambda text, found: found) if rules_only else trained(train, threshold).confirm
+    results = {}
+    for name in names:
+        sentences = [
+            {"text": s["text"], "expected": sorted(ticks(s["expected"] or []))} for s in load(name)
+        ]
+        results[name] = score(
+            sentences, lambda text: sorted(ticks(confirm(text, matcher.ids(text))))
+        )
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
     from bot import bootstrap
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -69,16 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     args = parser.parse_args(argv)
     matcher = bootstrap.app().matcher
-    confirm = (
-        (lambda text, found: found)
-        if args.rules_only
-        else trained(args.train, args.threshold).confirm
-    )
-    for name in args.sets:
-        sentences = [
-            {"text": s["text"], "expected": sorted(ticks(s["expected"] or []))} for s in load(name)
-        ]
-        result = score(sentences, lambda text: sorted(ticks(confirm(text, matcher.ids(text)))))
+    results = evaluate(args.sets, args.train, args.rules_only, args.threshold)
+    for name, result in results.items():
         print(
             f"{name}: pre-selection precision {result['precision']:.3f}, recall "
             f"{result['recall']:.3f} (tp {result['tp']}, fp {result['fp']}, fn {result['fn']})"

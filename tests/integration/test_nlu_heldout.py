@@ -51,3 +51,23 @@ def test_heldout_questions_are_answered_from_the_right_section(parse, project_ro
         f"out of scope recognised {report['out_of_scope_recognised']:.3f}"
     )
     assert report["section_accuracy"] >= TARGET, misses
+
+
+# The blind question set tuned on (tests/data/questions_tuning.yml, issue 19):
+# regression floors a little below what it reaches (0.9455 right section, 0.867
+# out of scope without a source line; docs/evaluation-baselines.md). The untouched
+# set is never asserted on: it is measured once, with bench/qa_eval.py.
+TUNING_FLOORS = {"section_accuracy": 0.93, "out_of_scope_without_source": 0.8}
+
+
+def test_the_tuning_question_set_keeps_its_figures(parse, project_root):
+    from bot.knowledge.evaluation import answered_topics, evaluate_sections
+
+    questions = yaml.safe_load(
+        (project_root / "tests/data/questions_tuning.yml").read_text(encoding="utf-8")
+    )["questions"]
+    report = evaluate_sections(questions, parse, answered_topics)
+    misses = report.pop("misses")
+    print(f"\nTuning question set: {json.dumps(report)}")
+    for key, floor in TUNING_FLOORS.items():
+        assert report[key] >= floor, (key, misses)
