@@ -83,6 +83,32 @@ def child_environment(actions: str | None = None) -> dict[str, str]:
     return env
 
 
+def endpoints_file() -> Path:
+    """endpoints.yml with the action endpoint `serve` uses, written to var/.
+
+    endpoints.yml itself works for plain Rasa commands with no environment variable
+    set; the servers started here also need the action server's address
+    (``CCE_ACTION_SERVER_URL``) and its shared secret as a header. Both stay
+    references to the environment, which :func:`child_environment` sets, so no
+    secret is written to disk."""
+    import yaml
+
+    from bot.rasa_patches.action_auth import ENV as ACTION_SECRET_ENV
+    from bot.rasa_patches.action_auth import HEADER
+
+    config = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    action = dict(config.get("action_endpoint") or {})
+    action["url"] = "${CCE_ACTION_SERVER_URL}"
+    action["headers"] = {**(action.get("headers") or {}), HEADER: "${" + ACTION_SECRET_ENV + "}"}
+    config["action_endpoint"] = action
+    folder = bootstrap.app().settings.var_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "endpoints.yml"
+    text = "# Written by `python -m bot serve` from endpoints.yml: do not edit.\n"
+    path.write_text(text + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def actions_command(action_port: int) -> list[str]:
     return [
         sys.executable, "-m", "bot.entrypoints.actions_run",
@@ -97,7 +123,7 @@ def rasa_command(port: int, model: Path) -> list[str]:
         "--model", str(model),
         "--port", str(port),
         "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-        "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+        "--endpoints", str(endpoints_file()),
     ]  # fmt: skip
     command += ["--interface", settings.host]
     if settings.enable_api:

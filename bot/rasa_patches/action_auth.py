@@ -7,9 +7,11 @@ answers and have check records written. Now every request but ``GET /health`` an
 must carry the header :data:`HEADER` with the secret, compared in constant time;
 others get 401.
 
-- The Rasa server sends it: ``endpoints.yml`` gives the action endpoint the
-  header ``X-CCE-Action-Secret: ${CCE_ACTION_SECRET}``, and ``serve`` puts the
-  secret in its children's environment.
+- The Rasa server sends it: ``serve`` gives it a copy of ``endpoints.yml`` whose
+  action endpoint has the header ``X-CCE-Action-Secret: ${CCE_ACTION_SECRET}``
+  (:func:`bot.cli.serve.endpoints_file`), and puts the secret in its children's
+  environment. (Plain ``rasa run actions`` registers no plugin and checks nothing:
+  for development on one machine only.)
 - The secret is ``CCE_ACTION_SECRET`` or, unset, derived from the server secret
   (``CCE_SECRET_KEY``, which every instance of a deployment already shares), so
   a deployment needs no new setting.
@@ -37,7 +39,7 @@ from sanic.response import HTTPResponse
 
 logger = logging.getLogger(__name__)
 HEADER = "X-CCE-Action-Secret"
-ENV = "CCE_ACTION_SECRET"  # the variable endpoints.yml reads, set by `serve`
+ENV = "CCE_ACTION_SECRET"  # the variable the endpoints `serve` writes read, set by `serve`
 # what load balancers and `serve` poll, and what Prometheus scrapes (counts only)
 OPEN_PATHS = frozenset({"/health", "/metrics"})
 _installed: list[object] = []

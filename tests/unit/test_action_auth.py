@@ -7,7 +7,6 @@ import asyncio
 from typing import Any
 
 import pytest
-import yaml
 from sanic import Sanic
 
 from bot import bootstrap
@@ -80,9 +79,30 @@ def test_only_requests_with_the_secret_reach_the_actions(action_server_app):
     assert allowed[0] == 404  # rasa-sdk itself answers: it has no such action
 
 
-def test_the_rasa_server_sends_the_secret_it_is_given():
-    endpoint = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["action_endpoint"]
-    assert endpoint["headers"] == {action_auth.HEADER: "${" + action_auth.ENV + "}"}
+def test_the_rasa_server_sends_the_secret_it_is_given(monkeypatch, tmp_path):
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot.cli import serve
+
+    monkeypatch.setenv("CCE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CCE_ACTION_SERVER_URL", "http://10.0.0.7:5055/webhook")
+    monkeypatch.setenv(action_auth.ENV, SECRET)
+    bootstrap.reset()
+    written = serve.endpoints_file()
+    assert SECRET not in written.read_text()  # a reference to the environment, not the secret
+    endpoints = AvailableEndpoints.read_endpoints(str(written))
+    assert endpoints.action.url == "http://10.0.0.7:5055/webhook"
+    assert endpoints.action.headers == {action_auth.HEADER: SECRET}
+    assert endpoints.tracker_store.type.endswith("RedactingSQLTrackerStore")
+
+
+def test_plain_rasa_reads_endpoints_yml_with_no_environment_variable(monkeypatch):
+    from rasa.core.utils import AvailableEndpoints
+
+    for name in ("CCE_ACTION_SERVER_URL", action_auth.ENV):
+        monkeypatch.delenv(name, raising=False)
+    endpoints = AvailableEndpoints.read_endpoints(str(PROJECT_ROOT / "endpoints.yml"))
+    assert endpoints.action.url == "http://127.0.0.1:5055/webhook"  # `rasa run actions`' port
 
 
 def test_without_a_setting_the_secret_comes_from_the_server_secret(monkeypatch, tmp_path):
