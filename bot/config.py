@@ -180,7 +180,7 @@ def _rest_mode(name: str, default: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Settings:
-    """The assistant's configuration. See README.md, section Configuration."""
+    """The assistant's configuration. See README.md, section Settings."""
 
     # What the assistant knows and says: the guidance, the check's rules and
     # catalogue, the locality's contacts and the texts (content/ in the project).
@@ -269,7 +269,7 @@ class Settings:
     # 0: the conversation's session length (session_expiration_time in domain.yml).
     widget_token_minutes: float = env("CCE_WIDGET_TOKEN_MINUTES", _float, 0.0)
 
-    # ---- Microsoft Teams (bot/channels/teams/; README, section Microsoft Teams) ----
+    # ---- Microsoft Teams (bot/channels/teams/; docs/teams.md) ----
     # The bot's Microsoft App ID (Azure Bot registration). Empty: the Teams
     # webhook answers 503 and says what to set; the rest of the server runs.
     teams_app_id: str = env("CCE_TEAMS_APP_ID", _text, "")

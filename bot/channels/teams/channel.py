@@ -73,7 +73,7 @@ DRAIN_SECONDS = 25.0
 SESSION_START = "/session_start"
 NOT_CONFIGURED = (
     "The Teams channel is not configured on this server: set CCE_TEAMS_APP_ID and "
-    "CCE_TEAMS_APP_PASSWORD (README.md, section Microsoft Teams)."
+    "CCE_TEAMS_APP_PASSWORD (docs/teams.md)."
 )
 
 
