@@ -48,7 +48,9 @@ def image(tmp_path_factory):
     build_context.copy_context(PROJECT_ROOT, app)
     tmp.mkdir()
     assert not (app / "models").exists(), "the context must not bring a model"
-    base_python = getattr(sys, "_base_executable", sys.executable)
+    # The real interpreter, not this venv's link to it: run on a read-only root with a
+    # fresh /tmp, the image's venv must not lead back into a clone that lives in /tmp.
+    base_python = os.path.realpath(getattr(sys, "_base_executable", sys.executable))
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True, timeout=120)
     env = {
         key: value.replace("/app", str(app)).replace("/tmp", str(tmp))
@@ -110,6 +112,7 @@ def read_only_root(image: dict) -> list[str]:
     return [
         bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         "--ro-bind", app, app, "--ro-bind", venv, venv, "--bind", f"{app}/var", f"{app}/var",
+        "--ro-bind", sys.base_prefix, sys.base_prefix,  # the interpreter, wherever it is
         "--unshare-pid", "--die-with-parent", "--chdir", app, "--",
     ]  # fmt: skip
 
